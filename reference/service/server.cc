@@ -1,0 +1,81 @@
+#include "service/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "service/interceptors.h"
+
+namespace course::service {
+
+ReferenceServer::ReferenceServer(const ServerOptions& options)
+    : user_service_(store_, hub_, TokenPolicy(options.token)),
+      chat_service_(hub_) {
+  store_.Seed(options.seed);
+}
+
+absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
+    const ServerOptions& options) {
+  // S1, S2: both are process-wide switches in gRPC C++.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<ReferenceServer> server(new ReferenceServer(options));
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  if (!options.listen.empty()) {
+    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                             &selected_port);
+    // Without this, gRPC binds with SO_REUSEPORT and a second server on a
+    // busy port would silently share it instead of failing.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  }
+  builder.RegisterService(&server->user_service_);
+  builder.RegisterService(&server->chat_service_);
+
+  std::vector<std::unique_ptr<
+      grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<RequestIdInterceptorFactory>());
+  if (options.call_log != nullptr) {
+    interceptors.push_back(
+        std::make_unique<CallLogInterceptorFactory>(options.call_log));
+  }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr ||
+      (!options.listen.empty() && selected_port == 0)) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        " (address in use, or not an address of this machine)"));
+  }
+  if (!options.listen.empty()) {
+    server->port_ = selected_port;
+    const std::string& listen = options.listen;
+    server->address_ = absl::StrCat(
+        listen.substr(0, listen.rfind(':')), ":", selected_port);
+  }
+  auto* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus("course.v1.UserService", true);
+  health->SetServingStatus("course.v1.ChatService", true);
+  return server;
+}
+
+ReferenceServer::~ReferenceServer() { Shutdown(std::chrono::seconds(0)); }
+
+std::shared_ptr<grpc::Channel> ReferenceServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void ReferenceServer::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  server_->Shutdown(std::chrono::system_clock::now() + grace);
+  server_->Wait();
+}
+
+}  // namespace course::service
