@@ -67,8 +67,9 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
 
 ReferenceServer::~ReferenceServer() { Shutdown(std::chrono::seconds(0)); }
 
-std::shared_ptr<grpc::Channel> ReferenceServer::InProcessChannel() {
-  return server_->InProcessChannel(grpc::ChannelArguments());
+std::shared_ptr<grpc::Channel> ReferenceServer::InProcessChannel(
+    const grpc::ChannelArguments& args) {
+  return server_->InProcessChannel(args);
 }
 
 void ReferenceServer::Shutdown(std::chrono::milliseconds grace) {

@@ -40,7 +40,8 @@ class ReferenceServer {
   const std::string& address() const { return address_; }
   int port() const { return port_; }
   // A channel that reaches the server without a socket.
-  std::shared_ptr<grpc::Channel> InProcessChannel();
+  std::shared_ptr<grpc::Channel> InProcessChannel(
+      const grpc::ChannelArguments& args = grpc::ChannelArguments());
   // Stops taking calls, gives calls in flight up to `grace`, then cancels
   // what is left. Safe to call more than once.
   void Shutdown(std::chrono::milliseconds grace);

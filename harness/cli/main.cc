@@ -1,0 +1,237 @@
+// The project's command line.
+//
+//   course-cli tour                      the reference server, call by call
+//   course-cli conform [--target A | --server-cmd CMD] ...
+//                                        check a server against the contract
+//   course-cli call METHOD JSON ...      make one call by hand
+//
+// Exit codes: 0 pass, 1 fail, 2 could not run.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "cli/call.h"
+#include "core/check.h"
+#include "core/report.h"
+#include "core/runner.h"
+#include "core/target.h"
+
+int RunTour(std::string token);  // tour.cc
+
+namespace {
+
+using course::harness::Target;
+
+constexpr char kDefaultToken[] = "course-token";
+
+struct TargetFlags {
+  std::string target;
+  std::string server_cmd;
+  std::string token;
+  bool tls = false;
+  std::string ca;
+  std::string server_name;
+  int start_timeout_ms = 10000;
+
+  void AddTo(CLI::App* app) {
+    app->add_option("--target", target, "HOST:PORT of a running server");
+    app->add_option("--server-cmd", server_cmd,
+                    "a command that starts the server (`--listen 127.0.0.1:0` is appended)")
+        ->excludes(app->get_option("--target"));
+    app->add_option("--token", token, "the token the server wants for CreateUsers (M2)");
+    app->add_flag("--tls", tls, "connect with TLS (ALPN h2)");
+    app->add_option("--ca", ca, "PEM file of the CA that signed the server's certificate")
+        ->check(CLI::ExistingFile);
+    app->add_option("--server-name", server_name, "the name to expect in the certificate");
+    app->add_option("--start-timeout-ms", start_timeout_ms,
+                    "how long a server may take to start or accept a connection")
+        ->check(CLI::Range(100, 120000));
+  }
+};
+
+// The reference server binary next to this one in the build tree.
+std::string ReferenceBinary() {
+  std::error_code ignored;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  std::filesystem::path candidate =
+      self.parent_path().parent_path() / "reference" / "course-reference-server";
+  return std::filesystem::exists(candidate) ? candidate.string() : "";
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeTarget(TargetFlags& flags) {
+  const auto bound = std::chrono::milliseconds(flags.start_timeout_ms);
+  if (!flags.target.empty()) {
+    course::harness::TlsOptions tls{flags.tls, flags.ca, flags.server_name};
+    return course::harness::MakeRemoteTarget(flags.target, tls, flags.token, bound);
+  }
+  if (!flags.server_cmd.empty()) {
+    return course::harness::MakeProcessTarget(flags.server_cmd, flags.token, bound);
+  }
+  // The built-in default: the reference server as a child process, with a
+  // token so that M2 is checked too.
+  if (flags.token.empty()) flags.token = kDefaultToken;
+  const std::string binary = ReferenceBinary();
+  if (binary.empty()) return course::harness::MakeLoopbackReference(flags.token, 0);
+  return course::harness::MakeProcessTarget(
+      absl::StrCat("'", binary, "' --quiet --token ", flags.token), flags.token, bound);
+}
+
+int Fail(const std::string& what) {
+  std::cerr << "course: " << what << "\n";
+  return 2;
+}
+
+int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
+               const std::string& known_failing, const std::string& json_path,
+               const std::string& junit_path, int total_timeout_s, bool list_only) {
+  const auto& all = course::harness::AllChecks();
+  if (list_only) {
+    for (const auto& check : all) {
+      if (course::harness::Selected(check.id, options)) {
+        std::cout << check.id << "  " << check.rule << "  " << check.title << "\n";
+      }
+    }
+    return 0;
+  }
+  if (!known_failing.empty()) {
+    std::string error;
+    options.known_failing = course::harness::ReadKnownFailing(known_failing, &error);
+    if (!error.empty()) return Fail(error);
+    for (const std::string& id : options.known_failing) {
+      bool found = false;
+      for (const auto& check : all) found = found || check.id == id;
+      if (!found) return Fail(absl::StrCat("the known-failing list names ", id, ", which is no check"));
+    }
+  }
+  int selected = 0;
+  for (const auto& check : all) selected += course::harness::Selected(check.id, options) ? 1 : 0;
+  if (selected == 0) return Fail("--only/--skip leave no check to run (see --list)");
+
+  auto target = MakeTarget(flags);
+  if (!target.ok()) return Fail(std::string(target.status().message()));
+  const bool color = isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  std::cout << "Checking " << (*target)->Describe() << " against course.v1 (" << selected
+            << " checks, seed " << options.seed << ")\n";
+
+  const auto start = std::chrono::steady_clock::now();
+  const auto run_deadline = start + std::chrono::seconds(total_timeout_s);
+  std::vector<course::harness::CheckResult> results;
+  bool abandoned = false;
+  for (const auto& check : all) {
+    if (!course::harness::Selected(check.id, options)) continue;
+    course::harness::CheckResult result;
+    if (std::chrono::steady_clock::now() >= run_deadline) {
+      result = {check.id, check.rule, check.area(), check.title, course::harness::Outcome::kError,
+                {}, 0, options.known_failing.count(check.id) > 0};
+      result.finding.message = absl::StrCat("not run: the whole run's limit of ",
+                                            total_timeout_s, " s was reached");
+    } else {
+      result = course::harness::RunCheck(**target, check, options);
+      abandoned = abandoned || result.finding.message.rfind("the check did not finish", 0) == 0;
+    }
+    course::harness::PrintProgress(std::cout, result, color);
+    results.push_back(std::move(result));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto summary = course::harness::Summarize(results, seconds);
+  course::harness::PrintSummary(std::cout, results, summary, (*target)->Describe(), color);
+
+  std::string error;
+  if (!json_path.empty() &&
+      !course::harness::WriteFileAtomically(
+          json_path, course::harness::ToJson(results, summary, (*target)->Describe(), options.seed),
+          &error)) {
+    return Fail(error);
+  }
+  if (!junit_path.empty() &&
+      !course::harness::WriteFileAtomically(
+          junit_path, course::harness::ToJunit(results, summary, "course.conform"), &error)) {
+    return Fail(error);
+  }
+  const int code = summary.failed > 0 ? 1 : 0;
+  if (abandoned) {
+    // A check thread is still running against the target: stop the server
+    // and leave without running destructors under its feet.
+    if (auto* process = (*target)->Process()) {
+      std::string how;
+      process->TerminateAndWait(std::chrono::milliseconds(200), &how);
+    }
+    std::cout.flush();
+    std::_Exit(code);
+  }
+  return code;
+}
+
+}  // namespace
+
+
+int main(int argc, char** argv) {
+  CLI::App app{"gRPC course: lessons, conformance checks and benchmarks for course.v1"};
+  app.require_subcommand(0, 1);
+
+  TargetFlags conform_flags;
+  course::harness::RunOptions options;
+  std::string known_failing, json_path, junit_path;
+  int total_timeout_s = 300;
+  int rpc_deadline_ms = 5000;
+  bool list_only = false;
+  CLI::App* conform = app.add_subcommand(
+      "conform", "check a server against the course contract (the reference by default)");
+  conform_flags.AddTo(conform);
+  conform->add_option("--only", options.only, "run only checks whose id matches (glob, repeatable)");
+  conform->add_option("--skip", options.skip, "skip checks whose id matches (glob, repeatable)");
+  conform->add_option("--known-failing", known_failing,
+                      "file of check ids expected to fail; one that passes is reported");
+  conform->add_option("--json", json_path, "write the results as JSON");
+  conform->add_option("--junit", junit_path, "write the results as JUnit XML");
+  conform->add_option("--seed", options.seed, "seed for generated data");
+  conform->add_option("--rpc-deadline-ms", rpc_deadline_ms, "deadline of ordinary calls")
+      ->check(CLI::Range(100, 60000));
+  conform->add_option("--timeout", total_timeout_s, "bound on the whole run, in seconds")
+      ->check(CLI::Range(1, 3600));
+  conform->add_flag("--list", list_only, "list the selected checks and exit");
+
+  TargetFlags call_flags;
+  course::cli::CallRequest call_request;
+  CLI::App* call = app.add_subcommand("call", "make one course.v1 call by hand (JSON in, JSON out)");
+  call_flags.AddTo(call);
+  call->add_option("method", call_request.method, "GetUser, ListUsers, CreateUsers, ChatService/Chat, ...")
+      ->required();
+  call->add_option("json", call_request.json, "the request as JSON (an array for client streams)");
+  call->add_option("--request-id", call_request.request_id, "send x-request-id");
+
+  std::string tour_token;
+  CLI::App* tour = app.add_subcommand("tour", "start the reference server and call each RPC");
+  tour->add_option("--token", tour_token, "the token the reference server wants for CreateUsers");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "course: " << e.what() << " (try --help)\n";
+    return 2;
+  }
+  options.rpc_deadline = std::chrono::milliseconds(rpc_deadline_ms);
+
+  if (conform->parsed()) {
+    return RunConform(conform_flags, options, known_failing, json_path, junit_path,
+                      total_timeout_s, list_only);
+  }
+  if (call->parsed()) {
+    if (call_flags.target.empty() && call_flags.server_cmd.empty()) {
+      call_flags.target = "127.0.0.1:50051";
+    }
+    auto target = MakeTarget(call_flags);
+    if (!target.ok()) return Fail(std::string(target.status().message()));
+    call_request.token = call_flags.token;
+    return course::cli::MakeCall((*target)->Channel(), call_request, std::cout, std::cerr);
+  }
+  (void)tour;
+  return RunTour(tour_token);
+}

@@ -1,0 +1,131 @@
+// A conformance check: one behaviour of the contract, with a stable id, the
+// rule it checks, and a body that runs against any Target.
+#ifndef COURSE_HARNESS_CORE_CHECK_H_
+#define COURSE_HARNESS_CORE_CHECK_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/target.h"
+#include "course/v1/course.grpc.pb.h"
+
+namespace course::harness {
+
+enum class Outcome { kPass, kFail, kError, kSkip };
+const char* OutcomeName(Outcome outcome);  // "pass", "fail", "error", "skip"
+
+// What a failing check tells a person: the rule's words, not gRPC's.
+struct Finding {
+  std::string message;    // one line: what went wrong
+  std::string sent;       // what the check sent
+  std::string received;   // what came back
+  std::string expected;   // what the rule demands
+  std::string hint;       // the usual mistake behind this failure
+  std::string reproduce;  // a command that makes the call by hand
+};
+
+// Thrown by a check body to fail; anything else thrown is an error.
+class CheckFailed : public std::exception {
+ public:
+  explicit CheckFailed(Finding finding) : finding_(std::move(finding)) {}
+  const char* what() const noexcept override { return finding_.message.c_str(); }
+  const Finding& finding() const { return finding_; }
+
+ private:
+  Finding finding_;
+};
+
+// Thrown by a check body when the target cannot run it (for example S4 on a
+// server the harness did not start).
+class CheckSkipped : public std::exception {
+ public:
+  explicit CheckSkipped(std::string reason) : reason_(std::move(reason)) {}
+  const char* what() const noexcept override { return reason_.c_str(); }
+
+ private:
+  std::string reason_;
+};
+
+// Everything a check body may use. One per check run.
+class CheckContext {
+ public:
+  CheckContext(Target& target, std::string run_tag, std::uint64_t seed,
+               std::chrono::milliseconds rpc_deadline);
+
+  Target& target() { return target_; }
+  v1::UserService::Stub& users() { return *users_; }
+  v1::ChatService::Stub& chat() { return *chat_; }
+  std::mt19937_64& rng() { return rng_; }
+  std::chrono::milliseconds rpc_deadline() const { return rpc_deadline_; }
+
+  // A fresh ClientContext with a deadline (the run's default when zero).
+  // `authorized` adds the target's token, for CreateUsers (M2).
+  std::unique_ptr<grpc::ClientContext> NewCall(
+      std::chrono::milliseconds deadline = std::chrono::milliseconds(0),
+      bool authorized = false) const;
+
+  // Values unique to this run, so checks never collide with users that are
+  // already on the server, or with each other.
+  std::string UniqueEmail(const std::string& tag = "u");
+  std::string UniqueRoom();
+
+  // The transcript shown when the check fails.
+  void Sent(const std::string& what);
+  void Received(const std::string& what);
+  void Reproduce(const std::string& command) { reproduce_ = command; }
+
+  // Ends the check as failed.
+  [[noreturn]] void Fail(const std::string& message, const std::string& expected,
+                         const std::string& hint = "");
+  // Fails unless `status` has exactly `code`.
+  void ExpectCode(const grpc::Status& status, grpc::StatusCode code,
+                  const std::string& what, const std::string& hint = "");
+  // Fails unless `condition` holds.
+  void Expect(bool condition, const std::string& message,
+              const std::string& expected, const std::string& hint = "");
+
+ private:
+  Target& target_;
+  std::string run_tag_;
+  std::mt19937_64 rng_;
+  std::chrono::milliseconds rpc_deadline_;
+  std::unique_ptr<v1::UserService::Stub> users_;
+  std::unique_ptr<v1::ChatService::Stub> chat_;
+  int counter_ = 0;
+  std::vector<std::string> sent_, received_;
+  std::string reproduce_;
+};
+
+struct CheckDef {
+  std::string id;     // "unary.get-user.rejects-non-positive-id"
+  std::string rule;   // "G1"
+  std::string title;  // a sentence: "GetUser rejects an id <= 0 with INVALID_ARGUMENT"
+  std::function<void(CheckContext&)> body;
+  // The area is the id's first component ("unary").
+  std::string area() const { return id.substr(0, id.find('.')); }
+};
+
+// Every check, in a stable order: grouped by area, then as registered.
+const std::vector<CheckDef>& AllChecks();
+
+// Each suite file adds its checks.
+void AddUnaryChecks(std::vector<CheckDef>& checks);
+void AddServerStreamingChecks(std::vector<CheckDef>& checks);
+void AddClientStreamingChecks(std::vector<CheckDef>& checks);
+void AddChatChecks(std::vector<CheckDef>& checks);
+void AddErrorChecks(std::vector<CheckDef>& checks);
+void AddDeadlineChecks(std::vector<CheckDef>& checks);
+void AddMetadataChecks(std::vector<CheckDef>& checks);
+void AddServerChecks(std::vector<CheckDef>& checks);
+
+}  // namespace course::harness
+
+#endif  // COURSE_HARNESS_CORE_CHECK_H_

@@ -1,0 +1,202 @@
+#include "core/child_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace course::harness {
+namespace {
+
+// Output beyond this is dropped, so a server that floods cannot exhaust the
+// harness's memory.
+constexpr std::size_t kCaptureCap = 1 << 20;
+
+void SetLimit(int resource, rlim_t value) {
+  if (value == 0) return;
+  rlimit limit{value, value};
+  setrlimit(resource, &limit);
+}
+
+void AppendCapped(std::string& text, const char* data, std::size_t size) {
+  if (text.size() >= kCaptureCap) return;
+  text.append(data, std::min(size, kCaptureCap - text.size()));
+}
+
+}  // namespace
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) {
+    return absl::StrCat("exited with status ", WEXITSTATUS(status));
+  }
+  if (WIFSIGNALED(status)) {
+    return absl::StrCat("killed by signal ", WTERMSIG(status), " (",
+                        strsignal(WTERMSIG(status)), ")");
+  }
+  return absl::StrCat("ended with wait status ", status);
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
+    const std::vector<std::string>& argv, const ChildLimits& limits,
+    const std::string& working_dir) {
+  if (argv.empty()) return absl::InvalidArgumentError("empty command");
+  int out_pipe[2];
+  int err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
+  }
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here on.
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
+    SetLimit(RLIMIT_AS, limits.memory_bytes);
+    SetLimit(RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_seconds));
+    SetLimit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
+    SetLimit(RLIMIT_FSIZE, limits.file_bytes);
+    SetLimit(RLIMIT_CORE, 0);
+    execvp(args[0], args.data());
+    const char msg[] = "exec failed\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(127);
+  }
+  // Parent: also set the group here, so a kill right after fork still finds it.
+  setpgid(pid, pid);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  std::unique_ptr<ChildProcess> child(new ChildProcess());
+  child->pid_ = pid;
+  child->out_thread_ = std::thread([c = child.get(), fd = out_pipe[0]] { c->Pump(fd, true); });
+  child->err_thread_ = std::thread([c = child.get(), fd = err_pipe[0]] { c->Pump(fd, false); });
+  return child;
+}
+
+ChildProcess::~ChildProcess() {
+  KillGroup();
+  if (out_thread_.joinable()) out_thread_.join();
+  if (err_thread_.joinable()) err_thread_.join();
+}
+
+void ChildProcess::Pump(int fd, bool is_stdout) {
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::lock_guard lock(mu_);
+    if (!is_stdout) {
+      AppendCapped(stderr_text_, buffer, static_cast<std::size_t>(n));
+      continue;
+    }
+    AppendCapped(stdout_all_, buffer, static_cast<std::size_t>(n));
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buffer[i] == '\n') {
+        if (stdout_lines_.size() < 10000) stdout_lines_.push_back(stdout_partial_);
+        stdout_partial_.clear();
+      } else if (stdout_partial_.size() < 64 * 1024) {
+        stdout_partial_.push_back(buffer[i]);
+      }
+    }
+  }
+  close(fd);
+  if (is_stdout) {
+    std::lock_guard lock(mu_);
+    stdout_closed_ = true;
+  }
+}
+
+std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (!stdout_lines_.empty()) {
+        std::string line = std::move(stdout_lines_.front());
+        stdout_lines_.pop_front();
+        return line;
+      }
+      if (stdout_closed_) return std::nullopt;
+    }
+    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+    // Polling keeps this simple; 5 ms is far below any start-up bound.
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void ChildProcess::Reap(int status) {
+  reaped_ = true;
+  exit_status_ = status;
+}
+
+bool ChildProcess::Exited(std::string* how) {
+  std::lock_guard lock(mu_);
+  if (!reaped_) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) Reap(status);
+  }
+  if (reaped_ && how != nullptr) *how = DescribeWaitStatus(exit_status_);
+  return reaped_;
+}
+
+std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout,
+                                          std::string* how) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!Exited(how)) {
+    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::lock_guard lock(mu_);
+  return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_)
+                                 : 128 + WTERMSIG(exit_status_);
+}
+
+void ChildProcess::Signal(int signal) {
+  if (!Exited()) kill(pid_, signal);
+}
+
+void ChildProcess::KillGroup() {
+  if (pid_ <= 0) return;
+  kill(-pid_, SIGKILL);
+  std::lock_guard lock(mu_);
+  if (!reaped_) {
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_) Reap(status);
+  }
+}
+
+std::string ChildProcess::StderrTail(std::size_t lines) const {
+  std::lock_guard lock(mu_);
+  std::size_t pos = stderr_text_.size();
+  if (pos > 0 && stderr_text_.back() == '\n') --pos;
+  for (std::size_t seen = 0; pos > 0; --pos) {
+    if (stderr_text_[pos - 1] == '\n' && ++seen == lines) break;
+  }
+  return stderr_text_.substr(pos);
+}
+
+std::string ChildProcess::StdoutText() const {
+  std::lock_guard lock(mu_);
+  return stdout_all_;
+}
+
+}  // namespace course::harness

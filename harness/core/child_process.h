@@ -1,0 +1,77 @@
+// A child process in its own process group, with its output captured and
+// capped, and the whole group killed when it is dropped. Used to start the
+// server under test (and, later, to build and run submissions).
+#ifndef COURSE_HARNESS_CORE_CHILD_PROCESS_H_
+#define COURSE_HARNESS_CORE_CHILD_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace course::harness {
+
+struct ChildLimits {
+  // Zero means no limit.
+  std::size_t memory_bytes = 0;  // RLIMIT_AS
+  int cpu_seconds = 0;           // RLIMIT_CPU
+  int processes = 0;             // RLIMIT_NPROC
+  std::size_t file_bytes = 0;    // RLIMIT_FSIZE
+};
+
+class ChildProcess {
+ public:
+  // Runs `argv` (argv[0] looked up on PATH) in a new process group.
+  // stdout lines are kept for ReadLine; stderr is kept, capped, for Tail.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
+      const std::vector<std::string>& argv, const ChildLimits& limits = {},
+      const std::string& working_dir = "");
+  ~ChildProcess();  // kills the whole group
+
+  pid_t pid() const { return pid_; }
+  // The next stdout line, waiting at most `timeout`. nullopt on timeout or
+  // when stdout closed (see Exited).
+  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
+  // Whether the process has exited; fills its status description.
+  bool Exited(std::string* how = nullptr);
+  // Waits up to `timeout` for the exit; nullopt when still running.
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout,
+                              std::string* how = nullptr);
+  void Signal(int signal);   // to the process alone
+  void KillGroup();          // SIGKILL to the whole group, then reap
+  // The last `lines` lines of stderr (and of stdout not yet read).
+  std::string StderrTail(std::size_t lines = 15) const;
+  // Everything captured from stdout so far (capped).
+  std::string StdoutText() const;
+
+ private:
+  ChildProcess() = default;
+  void Pump(int fd, bool is_stdout);
+  void Reap(int status);
+
+  pid_t pid_ = -1;
+  std::thread out_thread_, err_thread_;
+  mutable std::mutex mu_;
+  std::deque<std::string> stdout_lines_;
+  std::string stdout_partial_, stdout_all_;
+  std::string stderr_text_;
+  bool stdout_closed_ = false;
+  bool reaped_ = false;
+  int exit_status_ = 0;
+};
+
+// Describes a wait() status: "exited with status 3", "killed by signal 11 (Segmentation fault)".
+std::string DescribeWaitStatus(int status);
+
+}  // namespace course::harness
+
+#endif  // COURSE_HARNESS_CORE_CHILD_PROCESS_H_

@@ -1,0 +1,47 @@
+// Results for people (grouped, first failure first) and for machines (JSON,
+// JUnit XML).
+#ifndef COURSE_HARNESS_CORE_REPORT_H_
+#define COURSE_HARNESS_CORE_REPORT_H_
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "core/runner.h"
+
+namespace course::harness {
+
+struct RunSummary {
+  int passed = 0;
+  int failed = 0;      // includes errors, and known-failing checks that pass
+  int skipped = 0;
+  int known_failing = 0;  // failed as the list says: not counted as failed
+  double seconds = 0;
+};
+
+// A known-failing check that passes is itself a failure, so the list stays
+// true; one that fails as listed is not.
+bool CountsAsFailure(const CheckResult& result);
+RunSummary Summarize(const std::vector<CheckResult>& results, double seconds);
+
+// One line as a check finishes ("  PASS unary.get-user... (G1)").
+void PrintProgress(std::ostream& out, const CheckResult& result, bool color);
+// The failures in detail, then the closing line `N passed, M failed`.
+void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
+                  const RunSummary& summary, const std::string& target,
+                  bool color);
+
+std::string ToJson(const std::vector<CheckResult>& results,
+                   const RunSummary& summary, const std::string& target,
+                   std::uint64_t seed);
+std::string ToJunit(const std::vector<CheckResult>& results,
+                    const RunSummary& summary, const std::string& suite_name);
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader
+// never sees half a report.
+bool WriteFileAtomically(const std::string& path, const std::string& text,
+                         std::string* error);
+
+}  // namespace course::harness
+
+#endif  // COURSE_HARNESS_CORE_REPORT_H_

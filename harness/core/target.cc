@@ -1,0 +1,211 @@
+#include "core/target.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/child_process.h"
+#include "service/server.h"
+
+namespace course::harness {
+namespace {
+
+class ReferenceTarget final : public Target {
+ public:
+  ReferenceTarget(std::unique_ptr<service::ReferenceServer> server,
+                  std::string token)
+      : server_(std::move(server)), token_(std::move(token)) {
+    channel_ = NewChannel(grpc::ChannelArguments());
+  }
+
+  std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
+  std::shared_ptr<grpc::Channel> NewChannel(
+      const grpc::ChannelArguments& args) override {
+    if (server_->address().empty()) return server_->InProcessChannel(args);
+    return grpc::CreateCustomChannel(server_->address(),
+                                     grpc::InsecureChannelCredentials(), args);
+  }
+  std::string Describe() const override {
+    return server_->address().empty()
+               ? "the reference server, in-process"
+               : absl::StrCat("the reference server on ", server_->address());
+  }
+  std::string Address() const override { return server_->address(); }
+  std::string Token() const override { return token_; }
+
+ private:
+  std::unique_ptr<service::ReferenceServer> server_;
+  std::string token_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const TlsOptions& tls,
+                                                      std::string* error) {
+  if (!tls.enabled) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  if (!tls.ca_file.empty()) {
+    std::ifstream in(tls.ca_file);
+    if (!in) {
+      *error = absl::StrCat("cannot read --ca file ", tls.ca_file);
+      return nullptr;
+    }
+    std::stringstream pem;
+    pem << in.rdbuf();
+    ssl.pem_root_certs = pem.str();
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+class RemoteTarget : public Target {
+ public:
+  RemoteTarget(std::string address, std::shared_ptr<grpc::ChannelCredentials> creds,
+               std::string server_name, std::string token, std::string what)
+      : address_(std::move(address)),
+        creds_(std::move(creds)),
+        server_name_(std::move(server_name)),
+        token_(std::move(token)),
+        what_(std::move(what)) {
+    channel_ = NewChannel(grpc::ChannelArguments());
+  }
+
+  std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
+  std::shared_ptr<grpc::Channel> NewChannel(
+      const grpc::ChannelArguments& args) override {
+    grpc::ChannelArguments copy = args;
+    if (!server_name_.empty()) copy.SetSslTargetNameOverride(server_name_);
+    return grpc::CreateCustomChannel(address_, creds_, copy);
+  }
+  std::string Describe() const override { return what_; }
+  std::string Address() const override { return address_; }
+  std::string Token() const override { return token_; }
+
+  // Bounded wait for the first connection.
+  absl::Status WaitReady(std::chrono::milliseconds bound) {
+    if (channel_->WaitForConnected(std::chrono::system_clock::now() + bound)) {
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "could not connect to ", address_, " within ", bound.count(),
+        " ms: is a gRPC server listening there",
+        creds_ == nullptr ? "" : " (and does --tls match what it speaks)",
+        "?"));
+  }
+
+ private:
+  std::string address_;
+  std::shared_ptr<grpc::ChannelCredentials> creds_;
+  std::string server_name_;
+  std::string token_;
+  std::string what_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+class ProcessTarget final : public RemoteTarget, public ProcessControl {
+ public:
+  ProcessTarget(std::unique_ptr<ChildProcess> child, std::string line,
+                std::string address, std::string token)
+      : RemoteTarget(address, grpc::InsecureChannelCredentials(), "",
+                     std::move(token),
+                     absl::StrCat("pid ", child->pid(), " on ", address)),
+        child_(std::move(child)),
+        line_(std::move(line)) {}
+
+  ProcessControl* Process() override { return this; }
+  std::string ListeningLine() const override { return line_; }
+  std::string StderrTail() const override { return child_->StderrTail(); }
+  std::optional<int> TerminateAndWait(std::chrono::milliseconds bound,
+                                      std::string* how) override {
+    child_->Signal(SIGTERM);
+    std::optional<int> code = child_->WaitExit(bound, how);
+    if (!code) {
+      *how = absl::StrCat("still running ", bound.count(),
+                          " ms after SIGTERM; killed");
+      child_->KillGroup();
+    }
+    return code;
+  }
+
+ private:
+  std::unique_ptr<ChildProcess> child_;
+  std::string line_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(
+    const std::string& token, int seed) {
+  service::ServerOptions options;
+  options.listen = "";
+  options.token = token;
+  options.seed = seed;
+  auto server = service::ReferenceServer::Start(options);
+  if (!server.ok()) return server.status();
+  return std::make_unique<ReferenceTarget>(std::move(*server), token);
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(
+    const std::string& token, int seed) {
+  service::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.token = token;
+  options.seed = seed;
+  auto server = service::ReferenceServer::Start(options);
+  if (!server.ok()) return server.status();
+  return std::make_unique<ReferenceTarget>(std::move(*server), token);
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
+    const std::string& address, const TlsOptions& tls, const std::string& token,
+    std::chrono::milliseconds ready_within) {
+  std::string error;
+  auto creds = Credentials(tls, &error);
+  if (creds == nullptr) return absl::InvalidArgumentError(error);
+  auto target = std::make_unique<RemoteTarget>(
+      address, creds, tls.server_name, token,
+      absl::StrCat(address, tls.enabled ? " (TLS)" : " (plaintext)"));
+  if (absl::Status ready = target->WaitReady(ready_within); !ready.ok()) {
+    return ready;
+  }
+  return target;
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
+    const std::string& command, const std::string& token,
+    std::chrono::milliseconds start_within) {
+  std::string full = command;
+  if (full.find("--listen") == std::string::npos) full += " --listen 127.0.0.1:0";
+  // exec replaces the shell, so the server is the group leader we signal.
+  auto child = ChildProcess::Spawn({"/bin/sh", "-c", "exec " + full});
+  if (!child.ok()) return child.status();
+  std::optional<std::string> line = (*child)->ReadLine(start_within);
+  std::string how;
+  if (!line) {
+    if ((*child)->WaitExit(std::chrono::milliseconds(200), &how)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the server ", how, " before it printed `listening on HOST:PORT`.",
+          " Last lines of its stderr:\n", (*child)->StderrTail()));
+    }
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the server did not print `listening on HOST:PORT` within ",
+        start_within.count(), " ms. Last lines of its stderr:\n",
+        (*child)->StderrTail()));
+  }
+  const std::string prefix = "listening on ";
+  if (line->rfind(prefix, 0) != 0 || line->find(':') == std::string::npos) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server's first stdout line should be `listening on HOST:PORT` ",
+        "(rule S4); it was: ", *line));
+  }
+  std::string address = line->substr(prefix.size());
+  auto target = std::make_unique<ProcessTarget>(std::move(*child), *line,
+                                                address, token);
+  if (absl::Status ready = target->WaitReady(start_within); !ready.ok()) {
+    return ready;
+  }
+  return target;
+}
+
+}  // namespace course::harness
