@@ -20,6 +20,9 @@ namespace {
 // harness's memory.
 constexpr std::size_t kCaptureCap = 1 << 20;
 
+// How long WaitExit lets the capture catch up once the process has exited.
+constexpr std::chrono::milliseconds kDrainBound{500};
+
 void SetLimit(int resource, rlim_t value) {
   if (value == 0) return;
   rlimit limit{value, value};
@@ -119,10 +122,8 @@ void ChildProcess::Pump(int fd, bool is_stdout) {
     }
   }
   close(fd);
-  if (is_stdout) {
-    std::lock_guard lock(mu_);
-    stdout_closed_ = true;
-  }
+  std::lock_guard lock(mu_);
+  (is_stdout ? stdout_closed_ : stderr_closed_) = true;
 }
 
 std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
@@ -165,7 +166,17 @@ std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout,
     if (std::chrono::steady_clock::now() >= until) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::lock_guard lock(mu_);
+  // The process is gone, but the pump threads may not yet have read the last
+  // of what it wrote (its "boom" on stderr, say). Bounded: a grandchild may
+  // hold the pipes open for ever.
+  const auto drained_by = std::chrono::steady_clock::now() + kDrainBound;
+  std::unique_lock lock(mu_);
+  while (!(stdout_closed_ && stderr_closed_) &&
+         std::chrono::steady_clock::now() < drained_by) {
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    lock.lock();
+  }
   return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_)
                                  : 128 + WTERMSIG(exit_status_);
 }

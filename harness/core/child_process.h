@@ -43,7 +43,9 @@ class ChildProcess {
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
   // Whether the process has exited; fills its status description.
   bool Exited(std::string* how = nullptr);
-  // Waits up to `timeout` for the exit; nullopt when still running.
+  // Waits up to `timeout` for the exit; nullopt when still running. After an
+  // exit it also lets the capture catch up (briefly), so that StderrTail
+  // holds what the process wrote before it ended.
   std::optional<int> WaitExit(std::chrono::milliseconds timeout,
                               std::string* how = nullptr);
   void Signal(int signal);   // to the process alone
@@ -65,6 +67,7 @@ class ChildProcess {
   std::string stdout_partial_, stdout_all_;
   std::string stderr_text_;
   bool stdout_closed_ = false;
+  bool stderr_closed_ = false;
   bool reaped_ = false;
   int exit_status_ = 0;
 };

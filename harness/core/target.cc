@@ -133,6 +133,13 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
   std::string line_;
 };
 
+// The end of a start-up failure message: what the server said on stderr.
+std::string StderrNote(const ChildProcess& child) {
+  const std::string tail = child.StderrTail();
+  if (tail.empty()) return " It wrote nothing on stderr.";
+  return absl::StrCat(" Last lines of its stderr:\n", tail);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(
@@ -186,12 +193,11 @@ absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
     if ((*child)->WaitExit(std::chrono::milliseconds(200), &how)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the server ", how, " before it printed `listening on HOST:PORT`.",
-          " Last lines of its stderr:\n", (*child)->StderrTail()));
+          StderrNote(**child)));
     }
     return absl::DeadlineExceededError(absl::StrCat(
         "the server did not print `listening on HOST:PORT` within ",
-        start_within.count(), " ms. Last lines of its stderr:\n",
-        (*child)->StderrTail()));
+        start_within.count(), " ms.", StderrNote(**child)));
   }
   const std::string prefix = "listening on ";
   if (line->rfind(prefix, 0) != 0 || line->find(':') == std::string::npos) {
