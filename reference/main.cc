@@ -11,6 +11,7 @@
 #include <iostream>
 #include <pthread.h>
 
+#include "service/faults.h"
 #include "service/server.h"
 
 namespace {
@@ -37,7 +38,7 @@ int RunServer(const course::service::ServerOptions& options) {
   std::cerr << "course-reference-server: stopping (signal " << signal
             << "), draining calls for up to 5 s\n";
   (*server)->Shutdown(std::chrono::seconds(5));
-  return 0;
+  return COURSE_FAULT("S4") ? 3 : 0;
 }
 
 }  // namespace
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--token", options.token,
                  "require `authorization: Bearer TOKEN` for CreateUsers");
   app.add_flag("--quiet", quiet, "do not log calls to stderr");
+#ifdef COURSE_MUTANTS
+  std::string fault;
+  app.add_option("--break", fault, "the one rule this mutant breaks")->required();
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -65,5 +70,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (quiet) options.call_log = nullptr;
+#ifdef COURSE_MUTANTS
+  if (!course::faults::Select(fault)) {
+    std::cerr << "course-mutant-server: no fault named " << fault << "\n";
+    return 2;
+  }
+#endif
   return RunServer(options);
 }

@@ -1,5 +1,6 @@
 // Client streaming: CreateUsers (C1-C8).
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "core/calls.h"
@@ -234,6 +235,11 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
            v1::CreateUsersResponse response;
            auto writer = ctx.users().CreateUsers(call.get(), &response);
            for (const auto& request : good) writer->Write(request);
+           // A client stream shows no sign of the server having read the
+           // requests, so give them time to arrive before the cancel. The
+           // pause only makes a faulty server easier to catch: a correct
+           // one passes whenever the cancel lands.
+           std::this_thread::sleep_for(std::chrono::milliseconds(300));
            ctx.Sent("CreateUsers <- 2 valid requests, then the client cancels");
            call->TryCancel();
            grpc::Status status = writer->Finish();

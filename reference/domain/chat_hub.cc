@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "domain/validation.h"
+#include "service/faults.h"
 
 namespace course::domain {
 namespace {
@@ -17,7 +18,9 @@ absl::Status CheckMessage(const ChatMessage& message) {
                                            " bytes; at most ", kMaxRoomBytes,
                                            " are allowed"));
   }
-  if (message.text.empty()) return FieldError("text", "text must not be empty");
+  if (message.text.empty() && !COURSE_FAULT("H1")) {
+    return FieldError("text", "text must not be empty");
+  }
   if (message.text.size() > kMaxTextBytes) {
     return FieldError("text", absl::StrCat("text is ", message.text.size(),
                                            " bytes; at most ", kMaxTextBytes,
@@ -43,8 +46,20 @@ absl::StatusOr<std::int64_t> ChatHub::Post(
     }
     seq = message.seq = ++room.last_seq;
     recipients = room.members;
+    if (COURSE_FAULT("H2")) {  // deliver to every stream of every room
+      for (const auto& [name, other] : rooms_) {
+        for (const auto& member : other.members) {
+          if (std::find(recipients.begin(), recipients.end(), member) ==
+              recipients.end()) {
+            recipients.push_back(member);
+          }
+        }
+      }
+    }
     std::vector<const ChatMember*> overflowing;
     for (const auto& member : recipients) {
+      if (COURSE_FAULT("H3") && member == sender) continue;  // no echo
+      if (COURSE_FAULT("H4") && seq % 4 == 0 && member != sender) continue;
       if (!member->Enqueue(message)) overflowing.push_back(member.get());
     }
     for (const ChatMember* member : overflowing) {

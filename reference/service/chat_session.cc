@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/faults.h"
 #include "service/status_convert.h"
 
 namespace course::service {
@@ -100,7 +101,7 @@ bool Outbox::Enqueue(const domain::ChatMessage& message) {
   std::lock_guard lock(mu_);
   if (finished_ || end_status_) return true;  // already on its way out
   pending_.push_back(message);
-  if (pending_.size() > domain::kMaxPendingMessages) {
+  if (pending_.size() > domain::kMaxPendingMessages && !COURSE_FAULT("H6")) {
     pending_.clear();
     end_status_ = grpc::Status(
         grpc::StatusCode::RESOURCE_EXHAUSTED,
@@ -127,7 +128,8 @@ void Outbox::EndWith(grpc::Status status) {
 void Outbox::InputClosed() {
   {
     std::lock_guard lock(mu_);
-    input_closed_ = true;
+    // The H5 mutant forgets to end the call once the client half-closes.
+    input_closed_ = !COURSE_FAULT("H5");
   }
   Pump();
 }

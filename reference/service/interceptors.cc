@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "service/faults.h"
+
 namespace course::service {
 namespace {
 
@@ -25,6 +27,7 @@ class RequestIdInterceptor final : public grpc::experimental::Interceptor {
         has_id_ = true;
       }
     }
+    if (COURSE_FAULT("M1")) has_id_ = false;
     if (has_id_ && methods->QueryInterceptionHookPoint(
                        InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kRequestIdKey, request_id_);
