@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/call.h"
+#include "cli/learn.h"
 #include "core/check.h"
 #include "core/report.h"
 #include "core/runner.h"
@@ -87,7 +88,8 @@ int Fail(const std::string& what) {
 
 int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
                const std::string& known_failing, const std::string& json_path,
-               const std::string& junit_path, int total_timeout_s, bool list_only) {
+               const std::string& junit_path, int total_timeout_s, bool list_only,
+               bool quiet = false) {
   const auto& all = course::harness::AllChecks();
   if (list_only) {
     for (const auto& check : all) {
@@ -114,8 +116,10 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
   auto target = MakeTarget(flags);
   if (!target.ok()) return Fail(std::string(target.status().message()));
   const bool color = isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
-  std::cout << "Checking " << (*target)->Describe() << " against course.v1 (" << selected
-            << " checks, seed " << options.seed << ")\n";
+  if (!quiet) {
+    std::cout << "Checking " << (*target)->Describe() << " against course.v1 (" << selected
+              << " checks, seed " << options.seed << ")\n";
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const auto run_deadline = start + std::chrono::seconds(total_timeout_s);
@@ -133,13 +137,20 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
       result = course::harness::RunCheck(**target, check, options);
       abandoned = abandoned || result.finding.message.rfind("the check did not finish", 0) == 0;
     }
-    course::harness::PrintProgress(std::cout, result, color);
+    if (!quiet) course::harness::PrintProgress(std::cout, result, color);
     results.push_back(std::move(result));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto summary = course::harness::Summarize(results, seconds);
-  course::harness::PrintSummary(std::cout, results, summary, (*target)->Describe(), color);
+  if (quiet) {
+    std::cout << "Built-in default, " << (*target)->Describe() << ": " << summary.passed
+              << " of " << results.size() << " conformance checks pass ("
+              << static_cast<int>(seconds * 10) / 10.0 << " s; details: ./course conform)\n";
+  } else {
+    course::harness::PrintSummary(std::cout, results, summary, (*target)->Describe(), color,
+                                  options.trace);
+  }
 
   std::string error;
   if (!json_path.empty() &&
@@ -195,6 +206,8 @@ int main(int argc, char** argv) {
   conform->add_option("--timeout", total_timeout_s, "bound on the whole run, in seconds")
       ->check(CLI::Range(1, 3600));
   conform->add_flag("--list", list_only, "list the selected checks and exit");
+  conform->add_flag("--trace", options.trace,
+                    "print the HTTP/2 frames of failing and warning wire checks");
 
   TargetFlags call_flags;
   course::cli::CallRequest call_request;
@@ -208,6 +221,33 @@ int main(int argc, char** argv) {
   std::string tour_token;
   CLI::App* tour = app.add_subcommand("tour", "start the reference server and call each RPC");
   tour->add_option("--token", tour_token, "the token the reference server wants for CreateUsers");
+
+  course::cli::Paths paths = course::cli::DefaultPaths();
+  course::cli::CheckOptions check_options;
+  check_options.color = isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
+  std::string lesson_id;
+  bool no_state = false, force = false;
+  CLI::App* status = app.add_subcommand("status", "every lesson's status and the next step (the default)");
+  CLI::App* check = app.add_subcommand("check", "rebuild and check a lesson's exercise");
+  check->add_option("lesson", lesson_id, "NN; default: the first lesson not passing");
+  check->add_option("--side", check_options.side, "exercise or solution")
+      ->check(CLI::IsMember({"exercise", "solution"}));
+  check->add_flag("!--no-build", check_options.build, "do not rebuild first");
+  check->add_flag("--no-state", no_state, "do not record the result in .course/state.json");
+  check->add_option("--exercises", paths.exercises, "a folder laid out like exercises/");
+  check->add_option("--seed", check_options.seed, "seed for generated data");
+  CLI::App* watch = app.add_subcommand("watch", "re-check a lesson whenever its files are saved");
+  watch->add_option("lesson", lesson_id, "NN");
+  CLI::App* hint = app.add_subcommand("hint", "one more hint for a lesson");
+  hint->add_option("lesson", lesson_id, "NN")->required();
+  CLI::App* quiz = app.add_subcommand("quiz", "a lesson's quiz and how your answers stand");
+  quiz->add_option("lesson", lesson_id, "NN")->required();
+  CLI::App* solution = app.add_subcommand("solution", "show a lesson's solution (once it passes)");
+  solution->add_option("lesson", lesson_id, "NN")->required();
+  solution->add_flag("--force", force, "show it even if the lesson does not pass yet");
+  CLI::App* reset = app.add_subcommand("reset", "restore a lesson's exercise (your files are backed up)");
+  reset->add_option("lesson", lesson_id, "NN")->required();
+  CLI::App* lint = app.add_subcommand("lessons-lint", "check that every lesson has all its parts");
 
   try {
     app.parse(argc, argv);
@@ -232,6 +272,21 @@ int main(int argc, char** argv) {
     call_request.token = call_flags.token;
     return course::cli::MakeCall((*target)->Channel(), call_request, std::cout, std::cerr);
   }
-  (void)tour;
-  return RunTour(tour_token);
+  if (tour->parsed()) return RunTour(tour_token);
+  if (no_state) paths.state.clear();
+  if (check->parsed()) return course::cli::CheckCommand(paths, lesson_id, check_options);
+  if (watch->parsed()) return course::cli::WatchCommand(paths, lesson_id, check_options);
+  if (hint->parsed()) return course::cli::HintCommand(paths, lesson_id);
+  if (quiz->parsed()) return course::cli::QuizCommand(paths, lesson_id);
+  if (solution->parsed()) return course::cli::SolutionCommand(paths, lesson_id, force);
+  if (reset->parsed()) return course::cli::ResetCommand(paths, lesson_id);
+  if (lint->parsed()) return course::cli::LintCommand(paths);
+  // No subcommand (or `status`): the course's status screen, then the
+  // built-in default job, a conformance run of the reference server.
+  const int code = course::cli::StatusCommand(paths);
+  if (status->parsed() || code != 0) return code;
+  std::cout << "\n";
+  TargetFlags reference;
+  course::harness::RunOptions quiet_options;
+  return RunConform(reference, quiet_options, "", "", "", 120, false, /*quiet=*/true);
 }
