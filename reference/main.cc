@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--token", options.token,
                  "require `authorization: Bearer TOKEN` for CreateUsers");
+  app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain: serve TLS")
+      ->check(CLI::ExistingFile);
+  app.add_option("--tls-key", options.tls_key_file, "PEM private key for --tls-cert")
+      ->check(CLI::ExistingFile);
   app.add_flag("--quiet", quiet, "do not log calls to stderr");
 #ifdef COURSE_MUTANTS
   std::string fault;

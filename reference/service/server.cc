@@ -4,6 +4,8 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -14,7 +16,8 @@
 namespace course::service {
 
 ReferenceServer::ReferenceServer(const ServerOptions& options)
-    : user_service_(store_, hub_, TokenPolicy(options.token)),
+    : user_service_(store_, hub_, TokenPolicy(options.token),
+                    options.batch_writes),
       chat_service_(hub_) {
   store_.Seed(options.seed);
 }
@@ -28,9 +31,28 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   std::unique_ptr<ReferenceServer> server(new ReferenceServer(options));
   grpc::ServerBuilder builder;
   int selected_port = 0;
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto read = [](const std::string& path, std::string* text) {
+      std::ifstream in(path);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      *text = buffer.str();
+      return static_cast<bool>(in) && !text->empty();
+    };
+    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+    if (!read(options.tls_cert_file, &pair.cert_chain) ||
+        !read(options.tls_key_file, &pair.private_key)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot read the TLS certificate ", options.tls_cert_file, " or key ",
+          options.tls_key_file));
+    }
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back(pair);
+    credentials = grpc::SslServerCredentials(ssl);
+  }
   if (!options.listen.empty()) {
-    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                             &selected_port);
+    builder.AddListeningPort(options.listen, credentials, &selected_port);
     // Without this, gRPC binds with SO_REUSEPORT and a second server on a
     // busy port would silently share it instead of failing.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -24,8 +24,15 @@ struct ServerOptions {
   std::string token;
   // Users to create at start (user1@seed.example ...).
   int seed = 0;
+  // PEM files for TLS; both empty: plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Where the per-call log goes; nullptr turns it off.
   std::FILE* call_log = nullptr;
+  // ListUsers without a pause (interval_ms 0) lets gRPC buffer its writes and
+  // flushes every 16th, instead of one flush per user. Off by default: the
+  // benchmarks turn it on to measure what it buys.
+  bool batch_writes = false;
 };
 
 class ReferenceServer {

@@ -26,9 +26,13 @@ class TokenPolicy {
 
 class UserServiceImpl final : public v1::UserService::CallbackService {
  public:
+  // batch_writes: see ServerOptions::batch_writes.
   UserServiceImpl(domain::UserStore& store, domain::ChatHub& hub,
-                  TokenPolicy create_policy)
-      : store_(store), hub_(hub), create_policy_(std::move(create_policy)) {}
+                  TokenPolicy create_policy, bool batch_writes = false)
+      : store_(store),
+        hub_(hub),
+        create_policy_(std::move(create_policy)),
+        batch_writes_(batch_writes) {}
 
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
                                     const v1::GetUserRequest* request,
@@ -46,6 +50,7 @@ class UserServiceImpl final : public v1::UserService::CallbackService {
   domain::UserStore& store_;
   domain::ChatHub& hub_;
   TokenPolicy create_policy_;
+  bool batch_writes_;
 };
 
 class ChatServiceImpl final : public v1::ChatService::CallbackService {
