@@ -4,6 +4,8 @@
 //   course-cli conform [--target A | --server-cmd CMD] ...
 //                                        check a server against the contract
 //   course-cli call METHOD JSON ...      make one call by hand
+//   course-cli bench [--target A] --rpc GetUser ...
+//                                        load a server, report calls/s and latency
 //
 // Exit codes: 0 pass, 1 fail, 2 could not run.
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "bench/load.h"
 #include "cli/call.h"
 #include "cli/learn.h"
 #include "core/check.h"
@@ -218,6 +221,13 @@ int main(int argc, char** argv) {
   call->add_option("json", call_request.json, "the request as JSON (an array for client streams)");
   call->add_option("--request-id", call_request.request_id, "send x-request-id");
 
+  TargetFlags bench_flags;
+  course::bench::LoadOptions load_options;
+  CLI::App* bench = app.add_subcommand(
+      "bench", "load a server with one RPC: calls/s, latency percentiles, status codes");
+  bench_flags.AddTo(bench);
+  course::bench::AddLoadFlags(bench, &load_options);
+
   std::string tour_token;
   CLI::App* tour = app.add_subcommand("tour", "start the reference server and call each RPC");
   tour->add_option("--token", tour_token, "the token the reference server wants for CreateUsers");
@@ -271,6 +281,11 @@ int main(int argc, char** argv) {
     if (!target.ok()) return Fail(std::string(target.status().message()));
     call_request.token = call_flags.token;
     return course::cli::MakeCall((*target)->Channel(), call_request, std::cout, std::cerr);
+  }
+  if (bench->parsed()) {
+    auto target = MakeTarget(bench_flags);
+    if (!target.ok()) return Fail(std::string(target.status().message()));
+    return course::bench::RunLoad(**target, load_options, std::cout, std::cerr);
   }
   if (tour->parsed()) return RunTour(tour_token);
   if (no_state) paths.state.clear();

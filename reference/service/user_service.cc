@@ -149,9 +149,10 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
     if (page_limited_) --remaining_;
     ToProto(*next, &outgoing_);
     // A buffered write completes at once and goes out with the next flush
-    // (Finish flushes too). Never with a pause: L3 wants each user sent as
-    // it is produced.
-    if (batch_writes_ && interval_.count() == 0 && ++written_ % kFlushEvery != 0) {
+    // (Finish flushes too). Never the first write: it carries the initial
+    // metadata, which must go out for the write to complete. Never with a
+    // pause: L3 wants each user sent as it is produced.
+    if (batch_writes_ && interval_.count() == 0 && written_++ % kFlushEvery != 0) {
       StartWrite(&outgoing_, grpc::WriteOptions().set_buffer_hint());
       return;
     }
