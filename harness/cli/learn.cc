@@ -90,8 +90,9 @@ std::map<std::string, std::string> ReadAnswers(const fs::path& path) {
 
 // Runs a child to the end with a bound; returns its exit code, or -1.
 int RunBounded(const std::vector<std::string>& argv, std::chrono::seconds bound,
-               std::string* output, const std::string& dir = "") {
-  auto child = harness::ChildProcess::Spawn(argv, {}, dir);
+               std::string* output, const std::string& dir = "",
+               const harness::ChildLimits& limits = {}) {
+  auto child = harness::ChildProcess::Spawn(argv, limits, dir);
   if (!child.ok()) {
     *output = std::string(child.status().message());
     return -1;
@@ -127,7 +128,7 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   const std::string binary =
       absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side);
   auto target = harness::MakeProcessTarget(absl::StrCat("'", binary, "' --token ", kLessonToken),
-                                           kLessonToken, std::chrono::seconds(10));
+                                           kLessonToken, std::chrono::seconds(10), options.limits);
   if (!target.ok()) {
     result.ran = false;
     result.problem = absl::StrCat("the lesson's server did not start: ", target.status().message());
@@ -136,11 +137,29 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   harness::RunOptions run;
   run.seed = options.seed;
   run.rpc_deadline = std::chrono::milliseconds(3000);
-  run.check_bound = std::chrono::milliseconds(30000);
+  run.check_bound = options.check_bound;
+  const auto lesson_deadline = std::chrono::steady_clock::now() + options.lesson_bound;
   std::map<std::string, harness::CheckResult> by_id;
   for (const auto& check : harness::AllChecks()) {
     if (!Matches(check.id, patterns)) continue;
+    if (std::chrono::steady_clock::now() >= lesson_deadline) {
+      harness::CheckResult late;
+      late.id = check.id;
+      late.rule = check.rule;
+      late.outcome = harness::Outcome::kFail;
+      late.finding.message = absl::StrCat("not run: the lesson's time limit of ",
+                                          options.lesson_bound.count(), " s was used up");
+      by_id[check.id] = late;
+      continue;
+    }
     by_id[check.id] = harness::RunCheck(**target, check, run);
+  }
+  if (auto* process = (*target)->Process(); process != nullptr) {
+    // Did the server die under the checks? Say so: it explains the failures.
+    if (std::optional<std::string> how = process->EndedHow()) {
+      result.server_note = absl::StrCat("the server ", *how, " during the checks; last lines of its stderr:\n",
+                                        process->StderrTail());
+    }
   }
   for (auto& task_result : result.tasks) {
     const Task& task = *task_result.task;
@@ -176,12 +195,14 @@ void RunTests(const Lesson& lesson, const Paths& paths, const CheckOptions& opti
   if (!wanted) return;
   const std::string binary =
       absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side, "-tests");
-  const fs::path report = fs::temp_directory_path() /
+  // In the binary's own folder: a test run under a grading uid can write there.
+  const fs::path report = fs::path(binary).parent_path() /
                           absl::StrCat("course-", getpid(), "-", lesson.id, "-tests.json");
   std::string output;
   const int code = RunBounded({binary, "--gtest_output=json:" + report.string(),
                                absl::StrCat("--gtest_random_seed=", options.seed % 99999)},
-                              std::chrono::seconds(120), &output);
+                              std::min<std::chrono::seconds>(options.lesson_bound, std::chrono::seconds(120)),
+                              &output, "", options.limits);
   std::map<std::string, std::string> failures;  // Suite.Test -> message ("" = passed)
   json parsed = json::parse(ReadFile(report), nullptr, false);
   std::error_code ignored;
@@ -330,6 +351,7 @@ void PrintLessonResult(const Lesson& lesson, const LessonResult& result,
     std::cout << Paint(c, "\033[31m") << "  could not check: " << Paint(c, "\033[0m")
               << result.problem << "\n";
   }
+  if (!result.server_note.empty()) std::cout << "  note: " << result.server_note << "\n";
   bool shown_detail = false;
   for (const auto& task : result.tasks) {
     const Task& t = *task.task;

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/load.h"
 #include "cli/call.h"
+#include "cli/grade.h"
 #include "cli/learn.h"
 #include "core/check.h"
 #include "core/report.h"
@@ -259,6 +260,29 @@ int main(int argc, char** argv) {
   reset->add_option("lesson", lesson_id, "NN")->required();
   CLI::App* lint = app.add_subcommand("lessons-lint", "check that every lesson has all its parts");
 
+  course::cli::GradeOptions grade_options;
+  std::uint64_t grade_seed = 0;
+  int build_budget_s = 180, lesson_budget_s = 120;
+  CLI::App* grade = app.add_subcommand("grade", "grade one submission (a folder like exercises/, or a .tar.gz of one)");
+  grade->add_option("submission", grade_options.submission, "the submission")->required();
+  grade->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
+  grade->add_option("--json", grade_options.json, "our own JSON report");
+  grade->add_option("--junit", grade_options.junit, "JUnit XML");
+  grade->add_option("--gradescope", grade_options.gradescope, "Gradescope results.json");
+  grade->add_option("--exercism", grade_options.exercism, "Exercism results.json (version 3)");
+  CLI::Option* seed_option = grade->add_option("--seed", grade_seed, "replay a grading with its seed");
+  grade->add_option("--build-budget", build_budget_s, "seconds to compile one lesson")->check(CLI::Range(5, 3600));
+  grade->add_option("--lesson-budget", lesson_budget_s, "seconds to check one lesson")->check(CLI::Range(5, 3600));
+  grade->add_option("--uid", grade_options.uid, "the uid submissions run as (when root)")->check(CLI::Range(1000, 65533));
+  grade->add_flag("--quiet", grade_options.quiet, "only the final score line");
+  std::string grade_all_dir, grade_all_out;
+  int grade_jobs = 1;
+  CLI::App* grade_all = app.add_subcommand("grade-all", "grade every submission in a folder, in parallel, into a gradebook");
+  grade_all->add_option("dir", grade_all_dir, "one folder or archive per submission")->required()->check(CLI::ExistingDirectory);
+  grade_all->add_option("-j,--jobs", grade_jobs, "submissions graded at once")->check(CLI::Range(1, 16));
+  grade_all->add_option("--out", grade_all_out, "where reports and the gradebook go (default: DIR/../graded)");
+  grade_all->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -288,6 +312,14 @@ int main(int argc, char** argv) {
     return course::bench::RunLoad(**target, load_options, std::cout, std::cerr);
   }
   if (tour->parsed()) return RunTour(tour_token);
+  if (grade->parsed() || grade_all->parsed()) {
+    if (seed_option->count() > 0) grade_options.seed = grade_seed;
+    grade_options.build_budget = std::chrono::seconds(build_budget_s);
+    grade_options.lesson_budget = std::chrono::seconds(lesson_budget_s);
+    paths.state.clear();
+    if (grade->parsed()) return course::cli::GradeCommand(paths, grade_options);
+    return course::cli::GradeAllCommand(paths, grade_all_dir, grade_all_out, grade_jobs, grade_options);
+  }
   if (no_state) paths.state.clear();
   if (check->parsed()) return course::cli::CheckCommand(paths, lesson_id, check_options);
   if (watch->parsed()) return course::cli::WatchCommand(paths, lesson_id, check_options);

@@ -26,7 +26,15 @@ struct ChildLimits {
   int cpu_seconds = 0;           // RLIMIT_CPU
   int processes = 0;             // RLIMIT_NPROC
   std::size_t file_bytes = 0;    // RLIMIT_FSIZE
+  // When >= 0 (and the harness runs as root), the child drops to this uid
+  // and gid: RLIMIT_NPROC then really bounds its processes, and it cannot
+  // touch files the grader owns.
+  int uid = -1;
 };
+
+// Kills every process that runs as `uid` (for example a fork bomb whose
+// children left their process group). Needs root; a no-op otherwise.
+void KillEveryProcessOf(int uid);
 
 class ChildProcess {
  public:

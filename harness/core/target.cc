@@ -116,6 +116,11 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
   ProcessControl* Process() override { return this; }
   std::string ListeningLine() const override { return line_; }
   std::string StderrTail() const override { return child_->StderrTail(); }
+  std::optional<std::string> EndedHow() override {
+    std::string how;
+    if (child_->Exited(&how)) return how;
+    return std::nullopt;
+  }
   std::optional<int> TerminateAndWait(std::chrono::milliseconds bound,
                                       std::string* how) override {
     child_->Signal(SIGTERM);
@@ -182,10 +187,16 @@ absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
 absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
     const std::string& command, const std::string& token,
     std::chrono::milliseconds start_within) {
+  return MakeProcessTarget(command, token, start_within, ChildLimits{});
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
+    const std::string& command, const std::string& token,
+    std::chrono::milliseconds start_within, const ChildLimits& limits) {
   std::string full = command;
   if (full.find("--listen") == std::string::npos) full += " --listen 127.0.0.1:0";
   // exec replaces the shell, so the server is the group leader we signal.
-  auto child = ChildProcess::Spawn({"/bin/sh", "-c", "exec " + full});
+  auto child = ChildProcess::Spawn({"/bin/sh", "-c", "exec " + full}, limits);
   if (!child.ok()) return child.status();
   std::optional<std::string> line = (*child)->ReadLine(start_within);
   std::string how;

@@ -28,6 +28,9 @@ class ProcessControl {
                                               std::string* how) = 0;
   // The last lines the server wrote on stderr.
   virtual std::string StderrTail() const = 0;
+  // How the process ended, if it already has (for example it crashed
+  // during the checks); nullopt while it runs.
+  virtual std::optional<std::string> EndedHow() = 0;
 };
 
 class Target {
@@ -74,6 +77,11 @@ absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
 absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
     const std::string& command, const std::string& token,
     std::chrono::milliseconds start_within);
+// The same, with the child's resources bounded (grading).
+struct ChildLimits;
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
+    const std::string& command, const std::string& token,
+    std::chrono::milliseconds start_within, const ChildLimits& limits);
 
 }  // namespace course::harness
 
