@@ -12,8 +12,18 @@ const char* OutcomeName(Outcome outcome) {
     case Outcome::kFail: return "fail";
     case Outcome::kError: return "error";
     case Outcome::kSkip: return "skip";
+    case Outcome::kWarn: return "warn";
   }
   return "error";
+}
+
+const char* LevelName(Level level) {
+  switch (level) {
+    case Level::kMust: return "MUST";
+    case Level::kShould: return "SHOULD";
+    case Level::kInfo: return "INFO";
+  }
+  return "MUST";
 }
 
 CheckContext::CheckContext(Target& target, std::string run_tag,
@@ -46,6 +56,7 @@ std::string CheckContext::UniqueRoom() {
 }
 
 void CheckContext::Sent(const std::string& what) { sent_.push_back(what); }
+std::string CheckContext::Notes() const { return absl::StrJoin(notes_, "; "); }
 void CheckContext::Received(const std::string& what) { received_.push_back(what); }
 
 void CheckContext::Fail(const std::string& message, const std::string& expected,
@@ -57,6 +68,7 @@ void CheckContext::Fail(const std::string& message, const std::string& expected,
   finding.sent = absl::StrJoin(sent_, "\n");
   finding.received = absl::StrJoin(received_, "\n");
   finding.reproduce = reproduce_;
+  finding.trace = trace_;
   throw CheckFailed(std::move(finding));
 }
 
@@ -84,6 +96,7 @@ const std::vector<CheckDef>& AllChecks() {
     AddErrorChecks(all);
     AddDeadlineChecks(all);
     AddMetadataChecks(all);
+    AddWireChecks(all);
     AddServerChecks(all);
     return all;
   }();

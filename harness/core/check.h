@@ -19,8 +19,15 @@
 
 namespace course::harness {
 
-enum class Outcome { kPass, kFail, kError, kSkip };
-const char* OutcomeName(Outcome outcome);  // "pass", "fail", "error", "skip"
+// kWarn: a SHOULD or INFO check that did not hold; reported, never a failure.
+enum class Outcome { kPass, kFail, kError, kSkip, kWarn };
+const char* OutcomeName(Outcome outcome);  // "pass", "fail", "error", "skip", "warn"
+
+// How strongly the specification demands what a check tests. MUST checks
+// fail; SHOULD checks (the spec recommends) and INFO checks (the spec leaves
+// the choice to the implementation) only warn.
+enum class Level { kMust, kShould, kInfo };
+const char* LevelName(Level level);  // "MUST", "SHOULD", "INFO"
 
 // What a failing check tells a person: the rule's words, not gRPC's.
 struct Finding {
@@ -30,6 +37,7 @@ struct Finding {
   std::string expected;   // what the rule demands
   std::string hint;       // the usual mistake behind this failure
   std::string reproduce;  // a command that makes the call by hand
+  std::string trace;      // the HTTP/2 frames of the check (wire checks), for --trace
 };
 
 // Thrown by a check body to fail; anything else thrown is an error.
@@ -81,6 +89,11 @@ class CheckContext {
   void Sent(const std::string& what);
   void Received(const std::string& what);
   void Reproduce(const std::string& command) { reproduce_ = command; }
+  // The frame log shown with --trace; replaces the previous one.
+  void SetTrace(const std::string& frames) { trace_ = frames; }
+  // Something worth reporting even when the check passes (a measurement).
+  void Note(const std::string& text) { notes_.push_back(text); }
+  std::string Notes() const;
 
   // Ends the check as failed.
   [[noreturn]] void Fail(const std::string& message, const std::string& expected,
@@ -102,6 +115,8 @@ class CheckContext {
   int counter_ = 0;
   std::vector<std::string> sent_, received_;
   std::string reproduce_;
+  std::string trace_;
+  std::vector<std::string> notes_;
 };
 
 struct CheckDef {
@@ -109,6 +124,7 @@ struct CheckDef {
   std::string rule;   // "G1"
   std::string title;  // a sentence: "GetUser rejects an id <= 0 with INVALID_ARGUMENT"
   std::function<void(CheckContext&)> body;
+  Level level = Level::kMust;
   // The area is the id's first component ("unary").
   std::string area() const { return id.substr(0, id.find('.')); }
 };
@@ -124,6 +140,7 @@ void AddChatChecks(std::vector<CheckDef>& checks);
 void AddErrorChecks(std::vector<CheckDef>& checks);
 void AddDeadlineChecks(std::vector<CheckDef>& checks);
 void AddMetadataChecks(std::vector<CheckDef>& checks);
+void AddWireChecks(std::vector<CheckDef>& checks);  // harness/wire
 void AddServerChecks(std::vector<CheckDef>& checks);
 
 }  // namespace course::harness

@@ -72,6 +72,8 @@ RunSummary Summarize(const std::vector<CheckResult>& results, double seconds) {
       ++summary.failed;
     } else if (result.outcome == Outcome::kSkip) {
       ++summary.skipped;
+    } else if (result.outcome == Outcome::kWarn) {
+      ++summary.warned;
     } else if (result.known_failing) {
       ++summary.known_failing;
     } else {
@@ -93,10 +95,19 @@ void PrintProgress(std::ostream& out, const CheckResult& result, bool color) {
   } else if (result.known_failing) {
     label = "XFAIL";
     paint = "\033[33m";
+  } else if (result.outcome == Outcome::kWarn) {
+    label = "WARN";
+    paint = "\033[33m";
   }
   out << "  " << Paint(color, paint) << label << Paint(color, "\033[0m") << " "
-      << result.id << " (" << result.rule << ")";
-  if (result.outcome == Outcome::kSkip) out << ": " << result.finding.message;
+      << result.id << " (" << result.rule;
+  if (result.level != Level::kMust) out << ", " << LevelName(result.level);
+  out << ")";
+  // Skips and warnings say why; a pass may carry a measurement.
+  if (result.outcome == Outcome::kSkip || result.outcome == Outcome::kWarn ||
+      (result.outcome == Outcome::kPass && !result.finding.message.empty())) {
+    out << ": " << result.finding.message;
+  }
   if (result.seconds >= 1.0) {
     char took[32];
     std::snprintf(took, sizeof took, " %.1fs", result.seconds);
@@ -108,7 +119,7 @@ void PrintProgress(std::ostream& out, const CheckResult& result, bool color) {
 
 void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
                   const RunSummary& summary, const std::string& target,
-                  bool color) {
+                  bool color, bool trace) {
   int shown = 0;
   for (const CheckResult& result : results) {
     if (!CountsAsFailure(result)) continue;
@@ -120,6 +131,20 @@ void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
              "remove it from the list\n";
     } else {
       out << Indent(FindingText(result), "  ");
+      if (trace && !result.finding.trace.empty()) {
+        out << "  frames:\n" << Indent(result.finding.trace, "    ");
+      }
+    }
+  }
+  for (const CheckResult& result : results) {
+    if (result.outcome != Outcome::kWarn || result.known_failing) continue;
+    if (shown++ == 0) out << "\n";
+    out << Paint(color, "\033[1;33m") << "WARN " << result.id << Paint(color, "\033[0m")
+        << "  rule " << result.rule << " (" << LevelName(result.level)
+        << ", not a failure): " << result.title << "\n"
+        << Indent(FindingText(result), "  ");
+    if (trace && !result.finding.trace.empty()) {
+      out << "  frames:\n" << Indent(result.finding.trace, "    ");
     }
   }
   std::map<std::string, std::pair<int, int>> by_area;  // passed, total
@@ -137,6 +162,7 @@ void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
   out << "took " << took << " s";
   if (summary.skipped > 0) out << ", " << summary.skipped << " skipped";
   if (summary.known_failing > 0) out << ", " << summary.known_failing << " known failing";
+  if (summary.warned > 0) out << ", " << summary.warned << " warned (SHOULD/INFO)";
   out << "\n" << summary.passed << " passed, " << summary.failed << " failed\n";
 }
 
@@ -156,13 +182,16 @@ std::string ToJson(const std::vector<CheckResult>& results,
         {"duration_s", result.seconds},
         {"message", result.finding.message},
         {"known_failing", result.known_failing},
+        {"level", LevelName(result.level)},
     };
-    if (result.outcome == Outcome::kFail || result.outcome == Outcome::kError) {
+    if (result.outcome == Outcome::kFail || result.outcome == Outcome::kError ||
+        result.outcome == Outcome::kWarn) {
       check["sent"] = result.finding.sent;
       check["received"] = result.finding.received;
       check["expected"] = result.finding.expected;
       check["hint"] = result.finding.hint;
       check["reproduce"] = result.finding.reproduce;
+      if (!result.finding.trace.empty()) check["trace"] = result.finding.trace;
     }
     checks.push_back(std::move(check));
   }
@@ -174,6 +203,7 @@ std::string ToJson(const std::vector<CheckResult>& results,
       {"failed", summary.failed},
       {"skipped", summary.skipped},
       {"known_failing", summary.known_failing},
+      {"warned", summary.warned},
       {"duration_s", summary.seconds},
       {"checks", checks},
   };
@@ -205,6 +235,7 @@ std::string ToJunit(const std::vector<CheckResult>& results,
       xml << "    <testcase classname=\"" << XmlEscape(suite_name + "." + area)
           << "\" name=\"" << XmlEscape(r->id) << "\" time=\"" << r->seconds << "\">\n";
       xml << "      <properties><property name=\"rule\" value=\"" << XmlEscape(r->rule)
+          << "\"/><property name=\"level\" value=\"" << LevelName(r->level)
           << "\"/></properties>\n";
       if (CountsAsFailure(*r)) {
         const std::string message = r->known_failing

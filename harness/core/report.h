@@ -16,6 +16,7 @@ struct RunSummary {
   int failed = 0;      // includes errors, and known-failing checks that pass
   int skipped = 0;
   int known_failing = 0;  // failed as the list says: not counted as failed
+  int warned = 0;         // SHOULD/INFO checks that did not hold: not failed
   double seconds = 0;
 };
 
@@ -26,10 +27,12 @@ RunSummary Summarize(const std::vector<CheckResult>& results, double seconds);
 
 // One line as a check finishes ("  PASS unary.get-user... (G1)").
 void PrintProgress(std::ostream& out, const CheckResult& result, bool color);
-// The failures in detail, then the closing line `N passed, M failed`.
+// The failures in detail, then the warnings, then the closing line
+// `N passed, M failed`. With `trace`, the HTTP/2 frames of each failing or
+// warning check that recorded them.
 void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
                   const RunSummary& summary, const std::string& target,
-                  bool color);
+                  bool color, bool trace = false);
 
 std::string ToJson(const std::vector<CheckResult>& results,
                    const RunSummary& summary, const std::string& target,

@@ -42,6 +42,7 @@ CheckResult RunCheck(Target& target, const CheckDef& check,
   result.area = check.area();
   result.title = check.title;
   result.known_failing = options.known_failing.count(check.id) > 0;
+  result.level = check.level;
 
   auto context = std::make_shared<CheckContext>(
       target, RunTag(check.id, options.seed), options.seed, options.rpc_deadline);
@@ -68,6 +69,11 @@ CheckResult RunCheck(Target& target, const CheckDef& check,
 
   if (done.wait_for(options.check_bound) == std::future_status::ready) {
     std::tie(result.outcome, result.finding) = done.get();
+    if (result.outcome == Outcome::kFail && check.level != Level::kMust) {
+      result.outcome = Outcome::kWarn;
+    }
+    // A passing check may still have measured something worth showing.
+    if (result.outcome == Outcome::kPass) result.finding.message = context->Notes();
   } else {
     result.outcome = Outcome::kFail;
     result.finding.message = absl::StrCat(

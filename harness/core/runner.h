@@ -22,6 +22,7 @@ struct CheckResult {
   Finding finding;        // for fail and error; message only for skip
   double seconds = 0;
   bool known_failing = false;  // listed in --known-failing
+  Level level = Level::kMust;  // a SHOULD/INFO check that fails is kWarn
 };
 
 struct RunOptions {
@@ -33,6 +34,7 @@ struct RunOptions {
   // A check still running after this is abandoned and reported as an error.
   std::chrono::milliseconds check_bound{30000};
   std::function<void(const CheckResult&)> on_result;  // called as they finish
+  bool trace = false;  // --trace: show the HTTP/2 frames of failing wire checks
 };
 
 // Whether `id` is selected by the only/skip patterns.
