@@ -41,17 +41,18 @@ grpc::ServerUnaryReactor* BareUserService::GetUser(
   return reactor;
 }
 
-std::unique_ptr<BareServer> BareServer::Start() {
+std::unique_ptr<BareServer> BareServer::Start(const std::string& listen) {
   grpc::EnableDefaultHealthCheckService(false);
   std::unique_ptr<BareServer> server(new BareServer());
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // as the reference
   builder.SetOption(std::make_unique<NoReflection>());
   builder.RegisterService(&server->service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) return nullptr;
-  server->address_ = "127.0.0.1:" + std::to_string(port);
+  server->address_ = listen.substr(0, listen.rfind(':')) + ":" + std::to_string(port);
   return server;
 }
 

@@ -27,8 +27,8 @@ class BareUserService final : public v1::UserService::CallbackService {
 
 class BareServer {
  public:
-  // Listens on 127.0.0.1 with a free port; nullptr when it cannot.
-  static std::unique_ptr<BareServer> Start();
+  // Listens on `listen` (port 0: a free port); nullptr when it cannot.
+  static std::unique_ptr<BareServer> Start(const std::string& listen = "127.0.0.1:0");
   ~BareServer();
 
   const std::string& address() const { return address_; }
