@@ -40,6 +40,8 @@ function(course_lesson dir)
   # `course check` rebuilds just these.
   if(targets)
     add_custom_target(lesson-${nn} DEPENDS ${targets})
+  else()
+    add_custom_target(lesson-${nn})  # a quiz-only lesson: nothing to build
   endif()
 
   add_test(NAME lesson.${nn}.solution_passes
