@@ -494,9 +494,9 @@ void PrintReport(std::ostream& out, const nlohmann::json& report) {
     out << ", " << Thousands(std::llround(report["messages_per_second"].get<double>()))
         << " messages/s";
   }
-  out << "\n  latency   ";
+  out << "\n  latency  ";
   for (const char* key : {"p50", "p90", "p99", "p99.9", "max"}) {
-    out << key << " " << absl::StrFormat("%.3f", latency[key].get<double>()) << " ms  ";
+    out << "  " << key << " " << absl::StrFormat("%.3f", latency[key].get<double>()) << " ms";
   }
   out << "\n  status   ";
   for (const auto& [code, count] : report["status"].items()) {
