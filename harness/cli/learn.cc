@@ -60,6 +60,14 @@ void SaveState(const Paths& paths, const json& state) {
   harness::WriteFileAtomically(paths.state, state.dump(2) + "\n", &error);
 }
 
+// A lesson's entry in the state, always an object: operator[] creates a null
+// for a lesson not seen before, and null.value(...) throws.
+json& LessonState(json& state, const std::string& id) {
+  json& entry = state["lessons"][id];
+  if (!entry.is_object()) entry = json::object();
+  return entry;
+}
+
 const Lesson* FindLesson(const std::vector<Lesson>& lessons, const std::string& id) {
   for (const auto& lesson : lessons) {
     if (lesson.id == id || lesson.dir == id) return &lesson;
@@ -417,7 +425,7 @@ int CheckCommand(const Paths& paths, const std::string& requested, const CheckOp
   std::string id = requested;
   if (id.empty()) {  // the first lesson that does not pass yet
     for (const auto& lesson : lessons) {
-      if (state["lessons"][lesson.id].value("status", "") != "passing") {
+      if (LessonState(state, lesson.id).value("status", "") != "passing") {
         id = lesson.id;
         break;
       }
@@ -492,7 +500,7 @@ int HintCommand(const Paths& paths, const std::string& id) {
     return 2;
   }
   json state = LoadState(paths);
-  json& entry = state["lessons"][lesson->id];
+  json& entry = LessonState(state, lesson->id);
   const int shown = std::min<int>(entry.value("hints", 0) + 1, static_cast<int>(lesson->hints.size()));
   for (int i = 0; i < shown; ++i) {
     std::cout << "hint " << i + 1 << "/" << lesson->hints.size() << ": " << lesson->hints[i] << "\n";
@@ -539,7 +547,7 @@ int SolutionCommand(const Paths& paths, const std::string& id, bool force) {
     return 2;
   }
   json state = LoadState(paths);
-  if (!force && state["lessons"][lesson->id].value("status", "") != "passing") {
+  if (!force && LessonState(state, lesson->id).value("status", "") != "passing") {
     std::cout << "Lesson " << lesson->id
               << " does not pass yet: the solution opens once it does (`./course check "
               << lesson->id << "`), or with --force.\n";
