@@ -259,7 +259,7 @@ TEST(FrameShape, AgreesWithTsharksHttp2Dissector) {
   const std::string command =
       "timeout 60 '" + tshark + "' -n -r '" + pcap_path + "' -d tcp.port==" +
       std::to_string(server_port) +
-      ",http2 -T fields -E separator=/ -e tcp.srcport -e http2.type -e http2.streamid 2>/dev/null";
+      ",http2 -T fields -e tcp.srcport -e http2.type -e http2.streamid 2>/dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string output;
@@ -267,10 +267,10 @@ TEST(FrameShape, AgreesWithTsharksHttp2Dissector) {
   while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
   ASSERT_EQ(pclose(pipe), 0) << command << "\n" << output;
 
-  // tshark: per packet "srcport/type,type,.../stream,stream,...".
+  // tshark: per packet "srcport<TAB>type,type,...<TAB>stream,stream,...".
   std::vector<std::pair<int, int>> theirs[2];  // [0] sent by us, [1] received
   for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
-    std::vector<std::string> fields = absl::StrSplit(line, '/');
+    std::vector<std::string> fields = absl::StrSplit(line, '\t');
     ASSERT_EQ(fields.size(), 3u) << line;
     if (fields[1].empty()) continue;  // the handshake, or only the magic
     std::vector<std::string> types = absl::StrSplit(fields[1], ',');
