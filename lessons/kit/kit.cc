@@ -29,9 +29,10 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context,
   return reactor;
 }
 
-UserServiceBase::UserServiceBase(Context& context)
+UserServiceBase::UserServiceBase(Context& context, bool reference_checks_token)
     : context_(context),
-      reference_(context.store, context.hub, service::TokenPolicy(context.token)) {}
+      reference_(context.store, context.hub,
+                 service::TokenPolicy(reference_checks_token ? context.token : "")) {}
 
 grpc::ServerUnaryReactor* UserServiceBase::GetUser(grpc::CallbackServerContext* context,
                                                    const v1::GetUserRequest* request,

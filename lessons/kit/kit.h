@@ -44,7 +44,9 @@ grpc::Status InvalidField(const std::string& field, const std::string& descripti
 // UserService with every RPC served by the reference; override the lesson's.
 class UserServiceBase : public v1::UserService::CallbackService {
  public:
-  explicit UserServiceBase(Context& context);
+  // reference_checks_token: whether the reference's CreateUsers enforces
+  // --token (M2). Lesson 08 passes false and checks the token itself.
+  explicit UserServiceBase(Context& context, bool reference_checks_token = true);
 
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
                                     const v1::GetUserRequest* request,
