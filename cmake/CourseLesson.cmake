@@ -18,6 +18,9 @@ function(course_lesson dir)
       add_executable(lesson-${nn}-${side} ${sources})
       target_include_directories(lesson-${nn}-${side} PRIVATE ${side_dir})
       target_link_libraries(lesson-${nn}-${side} PRIVATE course::kit course::warnings)
+      # The kit's headers (gRPC, protobuf, the contract) precompiled once for
+      # every lesson server: rebuilding after an edit takes seconds, not tens.
+      target_precompile_headers(lesson-${nn}-${side} REUSE_FROM course_lesson_pch)
       list(APPEND targets lesson-${nn}-${side})
     endif()
     if(L_TESTS)

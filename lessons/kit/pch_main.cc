@@ -1,0 +1,2 @@
+// Only here to give the lessons' precompiled header a target to live in.
+int main() { return 0; }
