@@ -35,7 +35,7 @@ function(course_lesson dir)
       if(L_SERVER)
         # Tests that need the lesson's own server find it here.
         target_compile_definitions(lesson-${nn}-${side}-tests PRIVATE
-          LESSON_SERVER="$<TARGET_FILE:lesson-${nn}-${side}>")
+          LESSON_SERVER_BUILT="$<TARGET_FILE:lesson-${nn}-${side}>")
       endif()
       list(APPEND targets lesson-${nn}-${side}-tests)
     endif()

@@ -207,6 +207,10 @@ void RunTests(const Lesson& lesson, const Paths& paths, const CheckOptions& opti
   const fs::path report = fs::path(binary).parent_path() /
                           absl::StrCat("course-", getpid(), "-", lesson.id, "-tests.json");
   std::string output;
+  // Tests that start the lesson's server must use this side's (and, when
+  // grading, the submission's) build of it: see lessons/kit/lesson_server.h.
+  setenv("COURSE_LESSON_SERVER",
+         absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side).c_str(), 1);
   const int code = RunBounded({binary, "--gtest_output=json:" + report.string(),
                                absl::StrCat("--gtest_random_seed=", options.seed % 99999)},
                               std::min<std::chrono::seconds>(options.lesson_bound, std::chrono::seconds(120)),

@@ -16,6 +16,7 @@
 
 #include "core/child_process.h"
 #include "course/v1/course.grpc.pb.h"
+#include "kit/lesson_server.h"
 
 namespace {
 

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/child_process.h"
 #include "course/v1/course.grpc.pb.h"
+#include "kit/lesson_server.h"
 
 namespace {
 
