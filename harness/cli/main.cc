@@ -149,7 +149,8 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
   const auto summary = course::harness::Summarize(results, seconds);
   if (quiet) {
     std::cout << "Built-in default, " << (*target)->Describe() << ": " << summary.passed
-              << " of " << results.size() << " conformance checks pass ("
+              << " of " << results.size() << " conformance checks pass, " << summary.warned
+              << " SHOULD-level warnings, " << summary.failed << " failed ("
               << static_cast<int>(seconds * 10) / 10.0 << " s; details: ./course conform)\n";
   } else {
     course::harness::PrintSummary(std::cout, results, summary, (*target)->Describe(), color,
