@@ -42,30 +42,6 @@ std::uint64_t RandomSeed() {
   return seed % 1000000000;
 }
 
-struct Ran {
-  int code = -1;  // -1: did not finish in time
-  std::string output;
-  double seconds = 0;
-};
-
-Ran RunLimited(const std::vector<std::string>& argv, std::chrono::seconds bound,
-               const harness::ChildLimits& limits, const std::string& dir = "") {
-  Ran ran;
-  const auto start = std::chrono::steady_clock::now();
-  auto child = harness::ChildProcess::Spawn(argv, limits, dir);
-  if (!child.ok()) {
-    ran.output = std::string(child.status().message());
-    return ran;
-  }
-  std::string how;
-  std::optional<int> code = (*child)->WaitExit(bound, &how);
-  ran.output = (*child)->StdoutText() + (*child)->StderrTail(60);
-  ran.code = code ? *code : -1;
-  if (!code) ran.output += absl::StrCat("\n(stopped: over its budget of ", bound.count(), " s)");
-  ran.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return ran;
-}
-
 // The first lines of a compiler's complaint, for the report.
 std::string FirstErrors(const std::string& log) {
   std::istringstream lines(log);
@@ -271,7 +247,7 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
                  const fs::path& sources, const fs::path& out, const json& compile_db,
                  const harness::ChildLimits& limits, std::chrono::seconds budget,
                  std::string* problem, double* seconds) {
-  Ran commands = RunLimited({"ninja", "-C", paths.build, "-t", "commands", target},
+  harness::RunResult commands = harness::RunToEnd({"ninja", "-C", paths.build, "-t", "commands", target},
                             std::chrono::seconds(60), {});
   std::string link;
   std::istringstream lines(commands.output);
@@ -311,7 +287,7 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
     link = absl::StrReplaceAll(link, {{" " + object + " ", " " + moved + " "}});
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(
         deadline - std::chrono::steady_clock::now());
-    Ran ran = RunLimited({"/bin/sh", "-c", compile}, std::max(left, std::chrono::seconds(1)),
+    harness::RunResult ran = harness::RunToEnd({"/bin/sh", "-c", compile}, std::max(left, std::chrono::seconds(1)),
                          limits, paths.build);
     *seconds += ran.seconds;
     if (ran.code != 0) {
@@ -328,7 +304,7 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
   link = absl::StrCat("mkdir -p '", (out / "lessons").string(), "' && ", link);
   const auto left =
       std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
-  Ran ran = RunLimited({"/bin/sh", "-c", link}, std::max(left, std::chrono::seconds(1)), limits,
+  harness::RunResult ran = harness::RunToEnd({"/bin/sh", "-c", link}, std::max(left, std::chrono::seconds(1)), limits,
                        paths.build);
   *seconds += ran.seconds;
   if (ran.code != 0) {
@@ -430,7 +406,7 @@ int GradeCommand(const Paths& course, GradeOptions options) {
     fs::create_directories(extract);
     if (options.uid >= 0) (void)!chown(extract.c_str(), options.uid, options.uid);
     chmod(submission.c_str(), 0644);
-    Ran untar = RunLimited({"tar", "-xf", submission.string(), "-C", extract.string(),
+    harness::RunResult untar = harness::RunToEnd({"tar", "-xf", submission.string(), "-C", extract.string(),
                             "--no-same-owner", "--no-same-permissions"},
                            std::chrono::seconds(60), limits);
     if (untar.code != 0) {

@@ -96,25 +96,6 @@ std::map<std::string, std::string> ReadAnswers(const fs::path& path) {
   return answers;
 }
 
-// Runs a child to the end with a bound; returns its exit code, or -1.
-int RunBounded(const std::vector<std::string>& argv, std::chrono::seconds bound,
-               std::string* output, const std::string& dir = "",
-               const harness::ChildLimits& limits = {}) {
-  auto child = harness::ChildProcess::Spawn(argv, limits, dir);
-  if (!child.ok()) {
-    *output = std::string(child.status().message());
-    return -1;
-  }
-  std::string how;
-  std::optional<int> code = (*child)->WaitExit(bound, &how);
-  *output = (*child)->StdoutText() + (*child)->StderrTail(40);
-  if (!code) {
-    *output += absl::StrCat("\n(stopped after ", bound.count(), " s)");
-    return -1;
-  }
-  return *code;
-}
-
 std::string FirstErrorLines(const std::string& log, int count) {
   std::istringstream lines(log);
   std::string out;
@@ -206,15 +187,17 @@ void RunTests(const Lesson& lesson, const Paths& paths, const CheckOptions& opti
   // In the binary's own folder: a test run under a grading uid can write there.
   const fs::path report = fs::path(binary).parent_path() /
                           absl::StrCat("course-", getpid(), "-", lesson.id, "-tests.json");
-  std::string output;
   // Tests that start the lesson's server must use this side's (and, when
   // grading, the submission's) build of it: see lessons/kit/lesson_server.h.
-  setenv("COURSE_LESSON_SERVER",
-         absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side).c_str(), 1);
-  const int code = RunBounded({binary, "--gtest_output=json:" + report.string(),
-                               absl::StrCat("--gtest_random_seed=", options.seed % 99999)},
-                              std::min<std::chrono::seconds>(options.lesson_bound, std::chrono::seconds(120)),
-                              &output, "", options.limits);
+  const harness::RunResult run = harness::RunToEnd(
+      {binary, "--gtest_output=json:" + report.string(),
+       absl::StrCat("--gtest_random_seed=", options.seed % 99999)},
+      std::min<std::chrono::seconds>(options.lesson_bound, std::chrono::seconds(120)),
+      options.limits, "",
+      {absl::StrCat("COURSE_LESSON_SERVER=", paths.build, "/lessons/lesson-", lesson.id, "-",
+                    options.side)});
+  const int code = run.code;
+  const std::string& output = run.output;
   std::map<std::string, std::string> failures;  // Suite.Test -> message ("" = passed)
   json parsed = json::parse(ReadFile(report), nullptr, false);
   std::error_code ignored;
@@ -334,13 +317,12 @@ LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOp
   result.ran = true;
   for (const auto& task : lesson.tasks) result.tasks.push_back({&task, false, {}});
   if (options.build) {
-    std::string log;
-    const int code = RunBounded({"cmake", "--build", paths.build, "--target",
-                                 absl::StrCat("lesson-", lesson.id), "--", "-j2"},
-                                std::chrono::seconds(600), &log);
-    if (code != 0) {
+    const harness::RunResult built = harness::RunToEnd(
+        {"cmake", "--build", paths.build, "--target", absl::StrCat("lesson-", lesson.id), "--", "-j2"},
+        std::chrono::seconds(600));
+    if (built.code != 0) {
       result.ran = false;
-      result.problem = absl::StrCat("the lesson does not build:\n", FirstErrorLines(log, 12));
+      result.problem = absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12));
       return result;
     }
   }
@@ -586,12 +568,12 @@ int ResetCommand(const Paths& paths, const std::string& id) {
               << "; nothing was reset\n";
     return 2;
   }
-  std::string output;
-  const int code = RunBounded({"git", "-C", paths.source, "checkout", "HEAD", "--",
-                               (fs::path("exercises") / lesson->dir).string()},
-                              std::chrono::seconds(30), &output);
-  if (code != 0) {
-    std::cerr << "course: git could not restore " << dir.string() << ":\n" << output << "\n";
+  const harness::RunResult restored = harness::RunToEnd(
+      {"git", "-C", paths.source, "checkout", "HEAD", "--",
+       (fs::path("exercises") / lesson->dir).string()},
+      std::chrono::seconds(30));
+  if (restored.code != 0) {
+    std::cerr << "course: git could not restore " << dir.string() << ":\n" << restored.output << "\n";
     return 2;
   }
   json state = LoadState(paths);

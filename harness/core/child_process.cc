@@ -101,7 +101,7 @@ void KillEveryProcessOf(int uid) {
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     const std::vector<std::string>& argv, const ChildLimits& limits,
-    const std::string& working_dir) {
+    const std::string& working_dir, const std::vector<std::string>& env) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
   int out_pipe[2];
   int err_pipe[2];
@@ -111,6 +111,14 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  // The child's environment is built here, before fork: after fork only
+  // async-signal-safe calls are allowed.
+  std::vector<std::string> env_strings;
+  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+  env_strings.insert(env_strings.end(), env.begin(), env.end());
+  std::vector<char*> envp;
+  for (std::string& entry : env_strings) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   const pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
@@ -137,7 +145,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
         _exit(125);
       }
     }
-    execvp(args[0], args.data());
+    execvpe(args[0], args.data(), envp.data());
     const char msg[] = "exec failed\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
     _exit(127);
@@ -262,6 +270,24 @@ std::string ChildProcess::StderrTail(std::size_t lines) const {
     if (stderr_text_[pos - 1] == '\n' && ++seen == lines) break;
   }
   return stderr_text_.substr(pos);
+}
+
+RunResult RunToEnd(const std::vector<std::string>& argv, std::chrono::seconds bound,
+                   const ChildLimits& limits, const std::string& working_dir,
+                   const std::vector<std::string>& env) {
+  RunResult run;
+  const auto start = std::chrono::steady_clock::now();
+  auto child = ChildProcess::Spawn(argv, limits, working_dir, env);
+  if (!child.ok()) {
+    run.output = std::string(child.status().message());
+    return run;
+  }
+  std::optional<int> code = (*child)->WaitExit(bound);
+  run.output = (*child)->StdoutText() + (*child)->StderrTail(60);
+  run.code = code ? *code : -1;
+  if (!code) run.output += absl::StrCat("\n(stopped: over its budget of ", bound.count(), " s)");
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
 }
 
 std::string ChildProcess::StdoutText() const {

@@ -40,9 +40,10 @@ class ChildProcess {
  public:
   // Runs `argv` (argv[0] looked up on PATH) in a new process group.
   // stdout lines are kept for ReadLine; stderr is kept, capped, for Tail.
+  // `env` entries ("KEY=value") are added to the child's environment.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
       const std::vector<std::string>& argv, const ChildLimits& limits = {},
-      const std::string& working_dir = "");
+      const std::string& working_dir = "", const std::vector<std::string>& env = {});
   ~ChildProcess();  // kills the whole group
 
   pid_t pid() const { return pid_; }
@@ -79,6 +80,16 @@ class ChildProcess {
   bool reaped_ = false;
   int exit_status_ = 0;
 };
+
+// A child run to its end, or stopped at `bound`.
+struct RunResult {
+  int code = -1;       // exit code; -1 when it could not start or ran over
+  std::string output;  // stdout, then the last lines of stderr (capped)
+  double seconds = 0;
+};
+RunResult RunToEnd(const std::vector<std::string>& argv, std::chrono::seconds bound,
+                   const ChildLimits& limits = {}, const std::string& working_dir = "",
+                   const std::vector<std::string>& env = {});
 
 // Describes a wait() status: "exited with status 3", "killed by signal 11 (Segmentation fault)".
 std::string DescribeWaitStatus(int status);
