@@ -6,10 +6,10 @@
 // call to stderr. SIGTERM or SIGINT drains calls in flight for up to 5 s.
 #include <CLI/CLI.hpp>
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <pthread.h>
 
 #include "service/faults.h"
 #include "service/server.h"
@@ -27,8 +27,7 @@ int RunServer(const course::service::ServerOptions& options) {
 
   auto server = course::service::ReferenceServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "course-reference-server: " << server.status().message()
-              << "\n";
+    std::cerr << "course-reference-server: " << server.status().message() << "\n";
     return 1;
   }
   std::cout << "listening on " << (*server)->address() << std::endl;
@@ -53,8 +52,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", options.seed, "create N predictable users at start")
       ->check(CLI::Range(0, 1000000));
-  app.add_option("--token", options.token,
-                 "require `authorization: Bearer TOKEN` for CreateUsers");
+  app.add_option("--token", options.token, "require `authorization: Bearer TOKEN` for CreateUsers");
   app.add_option("--tls-cert", options.tls_cert_file, "PEM certificate chain: serve TLS")
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", options.tls_key_file, "PEM private key for --tls-cert")
@@ -69,8 +67,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "course-reference-server: " << e.what()
-              << " (try --help)\n";
+    std::cerr << "course-reference-server: " << e.what() << " (try --help)\n";
     return 2;
   }
   if (quiet) options.call_log = nullptr;

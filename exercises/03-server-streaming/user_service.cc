@@ -61,6 +61,4 @@ class ServerStreamingLesson final : public course::kit::UserServiceBase {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return course::kit::Main<ServerStreamingLesson>(argc, argv);
-}
+int main(int argc, char** argv) { return course::kit::Main<ServerStreamingLesson>(argc, argv); }

@@ -92,8 +92,8 @@ class ClientStreamingLesson final : public course::kit::UserServiceBase {
  public:
   using UserServiceBase::UserServiceBase;
 
-  grpc::ServerReadReactor<CreateUserRequest>* CreateUsers(
-      grpc::CallbackServerContext* context, CreateUsersResponse* response) override {
+  grpc::ServerReadReactor<CreateUserRequest>* CreateUsers(grpc::CallbackServerContext* context,
+                                                          CreateUsersResponse* response) override {
     // The reactor owns itself from here on and deletes itself in OnDone.
     return new CreateUsersReactor(context, store(), token(), response);
   }
@@ -101,6 +101,4 @@ class ClientStreamingLesson final : public course::kit::UserServiceBase {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return course::kit::Main<ClientStreamingLesson>(argc, argv);
-}
+int main(int argc, char** argv) { return course::kit::Main<ClientStreamingLesson>(argc, argv); }

@@ -50,8 +50,8 @@ milliseconds Backoff(const RetryPolicy& policy, int retry, double uniform) {
   return milliseconds(0);
 }
 
-RetryingUserClient::RetryingUserClient(std::shared_ptr<grpc::Channel> channel,
-                                       RetryPolicy policy, Clock clock)
+RetryingUserClient::RetryingUserClient(std::shared_ptr<grpc::Channel> channel, RetryPolicy policy,
+                                       Clock clock)
     : stub_(v1::UserService::NewStub(std::move(channel))),
       policy_(policy),
       clock_(std::move(clock)) {}

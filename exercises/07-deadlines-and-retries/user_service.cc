@@ -79,7 +79,8 @@ class SlowListReactor final : public grpc::ServerWriteReactor<User> {
     //                            [this](bool fired) { AfterPause(fired); });
     //               When cancelled_ is already set, Finish(CANCELLED) instead
     //               (after releasing the lock).
-    Finish(course::kit::UnimplementedStatus("TODO(task 1): pause between users with a grpc::Alarm"));
+    Finish(
+        course::kit::UnimplementedStatus("TODO(task 1): pause between users with a grpc::Alarm"));
   }
 
   void AfterPause(bool fired) {

@@ -64,9 +64,9 @@ class Outbox {
 
  private:
   std::mutex mu_;
-  ChatReactor* reactor_;             // null after Detach
-  std::deque<Message> waiting_;      // queued, not yet written
-  Message in_flight_;                // gRPC reads it until OnWriteDone
+  ChatReactor* reactor_;         // null after Detach
+  std::deque<Message> waiting_;  // queued, not yet written
+  Message in_flight_;            // gRPC reads it until OnWriteDone
   bool writing_ = false;
   bool input_done_ = false;
   bool finished_ = false;            // Finish was called: never again

@@ -14,8 +14,7 @@ namespace {
 class NoReflection final : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
-  void UpdatePlugins(
-      std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
     plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
                                   [](const auto& plugin) {
                                     return plugin->name() == "proto_server_reflection";
@@ -32,9 +31,9 @@ BareUserService::BareUserService() {
   fixed_.set_email("user1@seed.example");
 }
 
-grpc::ServerUnaryReactor* BareUserService::GetUser(
-    grpc::CallbackServerContext* context, const v1::GetUserRequest* /*request*/,
-    v1::User* response) {
+grpc::ServerUnaryReactor* BareUserService::GetUser(grpc::CallbackServerContext* context,
+                                                   const v1::GetUserRequest* /*request*/,
+                                                   v1::User* response) {
   *response = fixed_;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
@@ -60,8 +59,7 @@ BareServer::~BareServer() {
   if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
 }
 
-std::shared_ptr<grpc::Channel> BareServer::InProcessChannel(
-    const grpc::ChannelArguments& args) {
+std::shared_ptr<grpc::Channel> BareServer::InProcessChannel(const grpc::ChannelArguments& args) {
   return server_->InProcessChannel(args);
 }
 

@@ -18,8 +18,7 @@ class BareUserService final : public v1::UserService::CallbackService {
  public:
   BareUserService();
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
-                                    const v1::GetUserRequest* request,
-                                    v1::User* response) override;
+                                    const v1::GetUserRequest* request, v1::User* response) override;
 
  private:
   v1::User fixed_;

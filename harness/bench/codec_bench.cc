@@ -38,8 +38,7 @@ UserList MakeList(int n) {
 // One User is encoded as a User, n > 1 as a UserList.
 struct Protobuf {
   static std::string Encode(const UserList& list) {
-    return list.users_size() == 1 ? list.users(0).SerializeAsString()
-                                  : list.SerializeAsString();
+    return list.users_size() == 1 ? list.users(0).SerializeAsString() : list.SerializeAsString();
   }
   static bool Decode(const std::string& bytes, int n) {
     if (n == 1) {
@@ -53,8 +52,7 @@ struct Protobuf {
 
 struct Json {
   static std::string Encode(const UserList& list) {
-    return list.users_size() == 1 ? EncodeUserJson(list.users(0))
-                                  : EncodeUserListJson(list);
+    return list.users_size() == 1 ? EncodeUserJson(list.users(0)) : EncodeUserListJson(list);
   }
   static bool Decode(const std::string& text, int n) {
     if (n == 1) {

@@ -234,21 +234,36 @@ BENCHMARK_DEFINE_F(ReferenceBatched, ListUsers)(benchmark::State& state) {
 // The same client concurrency for gRPC and REST: 1 and 4 client threads,
 // each with its own keep-alive connection and one call in flight.
 BENCHMARK_REGISTER_F(Reference, GrpcGetUser)
-    ->Name("GetUser/gRPC/loopback")->Threads(1)->Threads(4)->UseRealTime()
+    ->Name("GetUser/gRPC/loopback")
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_REGISTER_F(Reference, RestGetUser)
-    ->Name("GetUser/REST/loopback")->Threads(1)->Threads(4)->UseRealTime()
+    ->Name("GetUser/REST/loopback")
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_REGISTER_F(Reference, GrpcGetUserInProcess)
-    ->Name("GetUser/gRPC/in-process")->Threads(1)->UseRealTime()
+    ->Name("GetUser/gRPC/in-process")
+    ->Threads(1)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_REGISTER_F(Bare, GrpcGetUser)
-    ->Name("GetUser/echo/loopback")->Threads(1)->Threads(4)->UseRealTime()
+    ->Name("GetUser/echo/loopback")
+    ->Threads(1)
+    ->Threads(4)
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_REGISTER_F(Reference, ListUsers)
-    ->Name("ListUsers/unbatched/loopback")->UseRealTime()->Unit(benchmark::kMillisecond);
+    ->Name("ListUsers/unbatched/loopback")
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_REGISTER_F(ReferenceBatched, ListUsers)
-    ->Name("ListUsers/batched/loopback")->UseRealTime()->Unit(benchmark::kMillisecond);
+    ->Name("ListUsers/batched/loopback")
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace course::bench

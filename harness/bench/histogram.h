@@ -38,8 +38,8 @@ class Histogram {
   // the bucket's precision; the exact maximum for q = 1).
   double Quantile(double q) const {
     if (count_ == 0) return 0;
-    const auto rank = static_cast<std::uint64_t>(
-        std::max(1.0, std::ceil(q * static_cast<double>(count_))));
+    const auto rank =
+        static_cast<std::uint64_t>(std::max(1.0, std::ceil(q * static_cast<double>(count_))));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < kBuckets; ++i) {
       seen += counts_[i];
@@ -51,7 +51,7 @@ class Histogram {
   }
 
  private:
-  static constexpr int kSubBits = 7;                 // 128 exact values, then
+  static constexpr int kSubBits = 7;                            // 128 exact values, then
   static constexpr std::uint64_t kHalf = 1u << (kSubBits - 1);  // 64 per octave
   static constexpr std::int64_t kMax = std::int64_t{1} << 40;
   static constexpr std::size_t kBuckets = (40 - kSubBits + 2) * kHalf + 2 * kHalf;
@@ -59,7 +59,7 @@ class Histogram {
   static std::size_t Index(std::uint64_t v) {
     if (v < 2 * kHalf) return static_cast<std::size_t>(v);
     const int msb = 63 - __builtin_clzll(v);
-    const int shift = msb - (kSubBits - 1);          // v >> shift in [64, 128)
+    const int shift = msb - (kSubBits - 1);  // v >> shift in [64, 128)
     return static_cast<std::size_t>(shift) * kHalf + static_cast<std::size_t>(v >> shift);
   }
   static double Middle(std::size_t index) {

@@ -32,11 +32,10 @@ using v1::UserService;
 enum class Rpc { kGetUser, kListUsers, kCreateUsers, kChat };
 
 constexpr const char* kCodeNames[] = {
-    "OK",        "CANCELLED",         "UNKNOWN",           "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL",      "UNAVAILABLE",       "DATA_LOSS",
-    "UNAUTHENTICATED"};
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 constexpr int kCodes = 17;
 
 // Times shared by every worker, fixed before the run starts.
@@ -100,9 +99,8 @@ struct Slot {
 // flight. Only this thread touches its slots and stats.
 class Worker {
  public:
-  Worker(int index, const Schedule& schedule, const LoadOptions& options,
-         const std::string& token, const std::string& nonce, std::int64_t quota,
-         std::chrono::nanoseconds interval)
+  Worker(int index, const Schedule& schedule, const LoadOptions& options, const std::string& token,
+         const std::string& nonce, std::int64_t quota, std::chrono::nanoseconds interval)
       : index_(index),
         schedule_(schedule),
         options_(options),
@@ -152,11 +150,11 @@ class Worker {
       if (in_flight_ == 0 && !more) break;
       Clock::time_point wake = now + std::chrono::milliseconds(100);
       if (more && !idle_.empty()) wake = std::min(wake, next_due_);
-      const gpr_timespec until = gpr_time_add(
-          gpr_now(GPR_CLOCK_MONOTONIC),
-          gpr_time_from_nanos(
-              std::max<std::int64_t>(0, std::chrono::nanoseconds(wake - now).count()),
-              GPR_TIMESPAN));
+      const gpr_timespec until =
+          gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                       gpr_time_from_nanos(
+                           std::max<std::int64_t>(0, std::chrono::nanoseconds(wake - now).count()),
+                           GPR_TIMESPAN));
       void* tag = nullptr;
       bool ok = false;
       const auto got = cq_.AsyncNext(&tag, &ok, until);
@@ -314,8 +312,7 @@ class Worker {
       ++stats_.codes[code];
       stats_.last_end = end;
       if (code != 0 && stats_.samples.size() < 5) {
-        std::string sample =
-            absl::StrCat(kCodeNames[code], ": ", slot.status.error_message());
+        std::string sample = absl::StrCat(kCodeNames[code], ": ", slot.status.error_message());
         if (std::find(stats_.samples.begin(), stats_.samples.end(), sample) ==
             stats_.samples.end()) {
           stats_.samples.push_back(std::move(sample));
@@ -323,7 +320,8 @@ class Worker {
       }
     }
     done.store(done.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (code != 0) failed.store(failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (code != 0)
+      failed.store(failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     slot.get.reset();
     slot.list.reset();
     slot.create.reset();
@@ -445,8 +443,8 @@ absl::StatusOr<int> Prepare(Rpc rpc, UserService::Stub& stub, const LoadOptions&
   return 0;
 }
 
-nlohmann::json Report(const LoadOptions& options, const harness::Target& target,
-                      const Stats& total, double seconds, int threads) {
+nlohmann::json Report(const LoadOptions& options, const harness::Target& target, const Stats& total,
+                      double seconds, int threads) {
   auto ms = [](double ns) { return std::round(ns / 1e3) / 1e3; };
   nlohmann::json status = nlohmann::json::object();
   std::int64_t errors = 0;
@@ -488,8 +486,8 @@ nlohmann::json Report(const LoadOptions& options, const harness::Target& target,
 void PrintReport(std::ostream& out, const nlohmann::json& report) {
   const auto& latency = report["latency_ms"];
   out << "  calls     " << Thousands(report["calls"].get<std::int64_t>()) << " in "
-      << absl::StrFormat("%.2f", report["seconds"].get<double>()) << " s: "
-      << Thousands(std::llround(report["calls_per_second"].get<double>())) << " calls/s";
+      << absl::StrFormat("%.2f", report["seconds"].get<double>())
+      << " s: " << Thousands(std::llround(report["calls_per_second"].get<double>())) << " calls/s";
   if (report["rpc"] != "GetUser") {
     out << ", " << Thousands(std::llround(report["messages_per_second"].get<double>()))
         << " messages/s";
@@ -525,10 +523,10 @@ void AddLoadFlags(CLI::App* app, LoadOptions* options) {
   app->add_option("--threads", options->threads,
                   "generator threads (default: one per CPU this process may use)")
       ->check(CLI::Range(0, 256));
-  auto* duration = app->add_option("--duration", options->duration_s,
-                                   "seconds to measure, after the warm-up")
-                       ->check(CLI::Range(0.01, 86400.0))
-                       ->capture_default_str();
+  auto* duration =
+      app->add_option("--duration", options->duration_s, "seconds to measure, after the warm-up")
+          ->check(CLI::Range(0.01, 86400.0))
+          ->capture_default_str();
   app->add_option("--requests", options->requests, "make this many calls instead")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->excludes(duration);
@@ -544,8 +542,7 @@ void AddLoadFlags(CLI::App* app, LoadOptions* options) {
   app->add_option("--timeout", options->timeout_s, "bound on the whole run, in seconds")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
-  app->add_option("--messages", options->messages,
-                  "per call: CreateUsers requests, Chat messages")
+  app->add_option("--messages", options->messages, "per call: CreateUsers requests, Chat messages")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   app->add_option("--page-size", options->page_size,
@@ -561,8 +558,8 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
             std::ostream& err) {
   LoadOptions options = given;
   if (options.concurrency < options.connections) {
-    err << "course: --concurrency (" << options.concurrency
-        << ") must be at least --connections (" << options.connections << ")\n";
+    err << "course: --concurrency (" << options.concurrency << ") must be at least --connections ("
+        << options.connections << ")\n";
     return 2;
   }
   const Rpc rpc = options.rpc == "ListUsers"     ? Rpc::kListUsers
@@ -637,8 +634,9 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
   schedule.start = Clock::now();
   schedule.measure_from = schedule.start + seconds(options.warmup_s);
   schedule.hard_stop = schedule.start + std::chrono::seconds(options.timeout_s);
-  schedule.stop_starting = options.requests > 0 ? schedule.hard_stop
-                                                : schedule.measure_from + seconds(options.duration_s);
+  schedule.stop_starting = options.requests > 0
+                               ? schedule.hard_stop
+                               : schedule.measure_from + seconds(options.duration_s);
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->Run(); });
 
@@ -649,7 +647,8 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
   auto next_line = schedule.start + every;
   for (;;) {
     bool all_done = true;
-    for (auto& worker : workers) all_done = all_done && worker->finished.load(std::memory_order_acquire);
+    for (auto& worker : workers)
+      all_done = all_done && worker->finished.load(std::memory_order_acquire);
     if (all_done) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (Clock::now() < next_line) continue;
@@ -660,10 +659,9 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
       failed += worker->failed.load(std::memory_order_relaxed);
     }
     const double elapsed = std::chrono::duration<double>(Clock::now() - schedule.start).count();
-    const std::string line = absl::StrFormat("  %6.1f s  %s calls  %s calls/s  %s errors",
-                                             elapsed, Thousands(done),
-                                             Thousands(std::llround(done / elapsed)),
-                                             Thousands(failed));
+    const std::string line =
+        absl::StrFormat("  %6.1f s  %s calls  %s calls/s  %s errors", elapsed, Thousands(done),
+                        Thousands(std::llround(done / elapsed)), Thousands(failed));
     if (tty) {
       out << "\r" << line << "\033[K" << std::flush;
     } else {
@@ -686,8 +684,9 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
     total.last_end = std::max(total.last_end, stats.last_end);
   }
   const double measured =
-      total.calls == 0 ? 0
-                       : std::chrono::duration<double>(total.last_end - schedule.measure_from).count();
+      total.calls == 0
+          ? 0
+          : std::chrono::duration<double>(total.last_end - schedule.measure_from).count();
   nlohmann::json report = Report(options, target, total, measured, options.threads);
   PrintReport(out, report);
   if (!options.json_path.empty()) {

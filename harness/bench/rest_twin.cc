@@ -21,8 +21,8 @@ bool FromJson(const json& value, v1::User* user) {
   auto id = value.find("id");
   auto name = value.find("name");
   auto email = value.find("email");
-  if (id == value.end() || !id->is_number_integer() || name == value.end() ||
-      !name->is_string() || email == value.end() || !email->is_string()) {
+  if (id == value.end() || !id->is_number_integer() || name == value.end() || !name->is_string() ||
+      email == value.end() || !email->is_string()) {
     return false;
   }
   user->set_id(id->get<std::int32_t>());
@@ -69,24 +69,24 @@ std::unique_ptr<RestTwin> RestTwin::Start(const domain::UserStore& store) {
   // REST client in production would keep it, and so does gRPC.
   server.set_keep_alive_max_count(1u << 30);
   const domain::UserStore* users = &twin->store_;
-  server.Get(R"(/v1/users/(-?\d+))", [users](const httplib::Request& request,
-                                            httplib::Response& response) {
-    const std::string& text = request.matches[1].str();
-    std::int32_t id = 0;
-    std::from_chars(text.data(), text.data() + text.size(), id);
-    absl::StatusOr<domain::User> user = users->Get(id);
-    if (!user.ok()) {
-      response.status = absl::IsNotFound(user.status()) ? 404 : 400;
-      response.set_content(json{{"error", std::string(user.status().message())}}.dump(),
-                           "application/json");
-      return;
-    }
-    v1::User out;
-    out.set_id(user->id);
-    out.set_name(user->name);
-    out.set_email(user->email);
-    response.set_content(EncodeUserJson(out), "application/json");
-  });
+  server.Get(R"(/v1/users/(-?\d+))",
+             [users](const httplib::Request& request, httplib::Response& response) {
+               const std::string& text = request.matches[1].str();
+               std::int32_t id = 0;
+               std::from_chars(text.data(), text.data() + text.size(), id);
+               absl::StatusOr<domain::User> user = users->Get(id);
+               if (!user.ok()) {
+                 response.status = absl::IsNotFound(user.status()) ? 404 : 400;
+                 response.set_content(json{{"error", std::string(user.status().message())}}.dump(),
+                                      "application/json");
+                 return;
+               }
+               v1::User out;
+               out.set_id(user->id);
+               out.set_name(user->name);
+               out.set_email(user->email);
+               response.set_content(EncodeUserJson(out), "application/json");
+             });
   twin->port_ = server.bind_to_any_port("127.0.0.1");
   if (twin->port_ <= 0) return nullptr;
   // The socket already listens (bind_to_any_port binds and listens), so

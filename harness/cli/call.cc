@@ -42,8 +42,8 @@ std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type) {
 bool Parse(const std::string& json, Message* message, std::ostream& err) {
   auto status = google::protobuf::util::JsonStringToMessage(json, message);
   if (!status.ok()) {
-    err << "course call: " << json << " is not a " << message->GetDescriptor()->full_name()
-        << ": " << status.ToString() << "\n";
+    err << "course call: " << json << " is not a " << message->GetDescriptor()->full_name() << ": "
+        << status.ToString() << "\n";
     return false;
   }
   return true;
@@ -59,16 +59,15 @@ void Print(const Message& message, std::ostream& out) {
 
 }  // namespace
 
-int MakeCall(const std::shared_ptr<grpc::Channel>& channel,
-             const CallRequest& request, std::ostream& out, std::ostream& err) {
+int MakeCall(const std::shared_ptr<grpc::Channel>& channel, const CallRequest& request,
+             std::ostream& out, std::ostream& err) {
   const MethodDescriptor* method = FindMethod(request.method);
   if (method == nullptr) {
     err << "course call: no method " << request.method
         << " in course.v1 (try GetUser, ListUsers, CreateUsers, ChatService/Chat)\n";
     return 2;
   }
-  const std::string path =
-      "/" + method->service()->full_name() + "/" + method->name();
+  const std::string path = "/" + method->service()->full_name() + "/" + method->name();
   const bool client_streams = method->client_streaming();
   const bool server_streams = method->server_streaming();
 
@@ -105,22 +104,22 @@ int MakeCall(const std::shared_ptr<grpc::Channel>& channel,
   grpc::Status status;
   switch (kind) {
     case Kind::NORMAL_RPC:
-      status = grpc::internal::BlockingUnaryCall<Message, Message>(
-          channel.get(), rpc, &context, *requests[0], response.get());
+      status = grpc::internal::BlockingUnaryCall<Message, Message>(channel.get(), rpc, &context,
+                                                                   *requests[0], response.get());
       if (status.ok()) Print(*response, out);
       break;
     case Kind::SERVER_STREAMING: {
       std::unique_ptr<grpc::ClientReader<Message>> reader(
-          grpc::internal::ClientReaderFactory<Message>::Create(
-              channel.get(), rpc, &context, *requests[0]));
+          grpc::internal::ClientReaderFactory<Message>::Create(channel.get(), rpc, &context,
+                                                               *requests[0]));
       while (reader->Read(response.get())) Print(*response, out);
       status = reader->Finish();
       break;
     }
     case Kind::CLIENT_STREAMING: {
       std::unique_ptr<grpc::ClientWriter<Message>> writer(
-          grpc::internal::ClientWriterFactory<Message>::Create(
-              channel.get(), rpc, &context, response.get()));
+          grpc::internal::ClientWriterFactory<Message>::Create(channel.get(), rpc, &context,
+                                                               response.get()));
       for (const auto& message : requests) {
         if (!writer->Write(*message)) break;
       }
@@ -131,8 +130,8 @@ int MakeCall(const std::shared_ptr<grpc::Channel>& channel,
     }
     case Kind::BIDI_STREAMING: {
       std::unique_ptr<grpc::ClientReaderWriter<Message, Message>> stream(
-          grpc::internal::ClientReaderWriterFactory<Message, Message>::Create(
-              channel.get(), rpc, &context));
+          grpc::internal::ClientReaderWriterFactory<Message, Message>::Create(channel.get(), rpc,
+                                                                              &context));
       for (const auto& message : requests) {
         if (!stream->Write(*message)) break;
       }

@@ -21,8 +21,8 @@ struct CallRequest {
 
 // Makes the call and prints each response as JSON, then the status.
 // Returns 0 on OK, 1 on an error status, 2 when the call could not be made.
-int MakeCall(const std::shared_ptr<grpc::Channel>& channel,
-             const CallRequest& request, std::ostream& out, std::ostream& err);
+int MakeCall(const std::shared_ptr<grpc::Channel>& channel, const CallRequest& request,
+             std::ostream& out, std::ostream& err);
 
 }  // namespace course::cli
 

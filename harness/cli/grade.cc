@@ -13,9 +13,9 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "core/child_process.h"
 #include "core/report.h"
@@ -100,7 +100,9 @@ json OwnJson(const Grading& g, const std::vector<Lesson>& all) {
                        {"title", t.task->title},
                        {"points", t.passed ? t.task->points : 0},
                        {"max_points", t.task->points},
-                       {"status", t.passed ? "pass" : l.status == "error" ? "error" : "fail"},
+                       {"status", t.passed              ? "pass"
+                                  : l.status == "error" ? "error"
+                                                        : "fail"},
                        {"message", l.status == "error" ? l.problem : TaskMessage(t)}});
     }
     lessons.push_back({{"id", l.lesson->id},
@@ -114,9 +116,9 @@ json OwnJson(const Grading& g, const std::vector<Lesson>& all) {
                        {"check_seconds", l.check_seconds},
                        {"tasks", tasks}});
   }
-  return {{"schema_version", 1},    {"submission", g.submission}, {"seed", g.seed},
-          {"isolation", g.isolation}, {"complete", g.complete},    {"score", g.Score()},
-          {"max_score", g.MaxScore(all)}, {"duration_s", g.seconds}, {"lessons", lessons}};
+  return {{"schema_version", 1},          {"submission", g.submission}, {"seed", g.seed},
+          {"isolation", g.isolation},     {"complete", g.complete},     {"score", g.Score()},
+          {"max_score", g.MaxScore(all)}, {"duration_s", g.seconds},    {"lessons", lessons}};
 }
 
 json Gradescope(const Grading& g) {
@@ -125,7 +127,8 @@ json Gradescope(const Grading& g) {
   for (const auto& l : g.lessons) {
     if (l.status == "error") output += absl::StrCat("Lesson ", l.lesson->id, ": ", l.problem, "\n");
     for (const auto& t : l.result.tasks) {
-      tests.push_back({{"name", absl::StrCat("Lesson ", l.lesson->id, " task ", t.task->n, ": ", t.task->title)},
+      tests.push_back({{"name", absl::StrCat("Lesson ", l.lesson->id, " task ", t.task->n, ": ",
+                                             t.task->title)},
                        {"number", absl::StrCat(l.lesson->id, ".", t.task->n)},
                        {"score", t.passed ? t.task->points : 0},
                        {"max_score", t.task->points},
@@ -151,10 +154,13 @@ json Exercism(const Grading& g) {
     }
     for (const auto& t : l.result.tasks) {
       all_pass = all_pass && t.passed;
-      json test = {{"name", absl::StrCat("Lesson ", l.lesson->id, " task ", t.task->n, ": ", t.task->title)},
-                   {"status", t.passed ? "pass" : l.status == "error" ? "error" : "fail"},
-                   {"test_code", absl::StrCat("./course check ", l.lesson->id)},
-                   {"task_id", t.task->n}};
+      json test = {
+          {"name", absl::StrCat("Lesson ", l.lesson->id, " task ", t.task->n, ": ", t.task->title)},
+          {"status", t.passed              ? "pass"
+                     : l.status == "error" ? "error"
+                                           : "fail"},
+          {"test_code", absl::StrCat("./course check ", l.lesson->id)},
+          {"task_id", t.task->n}};
       if (!t.passed) test["message"] = l.status == "error" ? l.problem : TaskMessage(t);
       tests.push_back(test);
     }
@@ -213,7 +219,8 @@ void TakeSources(const fs::path& from, const fs::path& course_exercises, const f
     for (const auto& entry : fs::directory_iterator(course_exercises / lesson.dir, ignored)) {
       const fs::path source = from / lesson.dir / entry.path().filename();
       const auto status = fs::symlink_status(source, ignored);
-      if (!fs::is_regular_file(status) || fs::file_size(source, ignored) > kMaxSourceBytes) continue;
+      if (!fs::is_regular_file(status) || fs::file_size(source, ignored) > kMaxSourceBytes)
+        continue;
       fs::copy_file(source, into / lesson.dir / entry.path().filename(),
                     fs::copy_options::overwrite_existing, ignored);
       chmod((into / lesson.dir / entry.path().filename()).c_str(), 0644);
@@ -247,15 +254,16 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
                  const fs::path& sources, const fs::path& out, const json& compile_db,
                  const harness::ChildLimits& limits, std::chrono::seconds budget,
                  std::string* problem, double* seconds) {
-  harness::RunResult commands = harness::RunToEnd({"ninja", "-C", paths.build, "-t", "commands", target},
-                            std::chrono::seconds(60), {});
+  harness::RunResult commands = harness::RunToEnd(
+      {"ninja", "-C", paths.build, "-t", "commands", target}, std::chrono::seconds(60), {});
   std::string link;
   std::istringstream lines(commands.output);
   for (std::string line; std::getline(lines, line);) {
     if (line.find(" -o lessons/" + target + " ") != std::string::npos) link = line;
   }
   if (commands.code != 0 || link.empty()) {
-    *problem = absl::StrCat("the course has no build rule for ", target, " (build the course first)");
+    *problem =
+        absl::StrCat("the course has no build rule for ", target, " (build the course first)");
     return false;
   }
   const std::string course_dir = absl::StrCat(paths.source, "/exercises/", lesson.dir);
@@ -281,14 +289,14 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
     const std::string moved = (out / object).string();
     // Made by the grading uid itself, so that it can write there.
     compile = absl::StrCat("mkdir -p '", fs::path(moved).parent_path().string(), "' && ", compile);
-    compile = absl::StrReplaceAll(compile, {{course_dir, copy_dir},
-                                            {" -o " + object + " ", " -o " + moved + " "},
-                                            {" -Werror", ""}});
+    compile = absl::StrReplaceAll(
+        compile,
+        {{course_dir, copy_dir}, {" -o " + object + " ", " -o " + moved + " "}, {" -Werror", ""}});
     link = absl::StrReplaceAll(link, {{" " + object + " ", " " + moved + " "}});
     const auto left = std::chrono::duration_cast<std::chrono::seconds>(
         deadline - std::chrono::steady_clock::now());
-    harness::RunResult ran = harness::RunToEnd({"/bin/sh", "-c", compile}, std::max(left, std::chrono::seconds(1)),
-                         limits, paths.build);
+    harness::RunResult ran = harness::RunToEnd(
+        {"/bin/sh", "-c", compile}, std::max(left, std::chrono::seconds(1)), limits, paths.build);
     *seconds += ran.seconds;
     if (ran.code != 0) {
       *problem = ran.code == -1 ? absl::StrCat("compiling took longer than the build budget of ",
@@ -304,8 +312,8 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
   link = absl::StrCat("mkdir -p '", (out / "lessons").string(), "' && ", link);
   const auto left =
       std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
-  harness::RunResult ran = harness::RunToEnd({"/bin/sh", "-c", link}, std::max(left, std::chrono::seconds(1)), limits,
-                       paths.build);
+  harness::RunResult ran = harness::RunToEnd(
+      {"/bin/sh", "-c", link}, std::max(left, std::chrono::seconds(1)), limits, paths.build);
   *seconds += ran.seconds;
   if (ran.code != 0) {
     *problem = absl::StrCat("does not link:\n", FirstErrors(ran.output));
@@ -340,8 +348,8 @@ int GradeCommand(const Paths& course, GradeOptions options) {
   }
   std::vector<Lesson> lessons;
   for (const auto& lesson : all) {
-    if (options.lessons.empty() ||
-        std::find(options.lessons.begin(), options.lessons.end(), lesson.id) != options.lessons.end()) {
+    if (options.lessons.empty() || std::find(options.lessons.begin(), options.lessons.end(),
+                                             lesson.id) != options.lessons.end()) {
       lessons.push_back(lesson);
     }
   }
@@ -395,7 +403,8 @@ int GradeCommand(const Paths& course, GradeOptions options) {
 
   harness::ChildLimits limits;
   limits.memory_bytes = options.memory_bytes;
-  limits.cpu_seconds = static_cast<int>(options.build_budget.count() + options.lesson_budget.count());
+  limits.cpu_seconds =
+      static_cast<int>(options.build_budget.count() + options.lesson_budget.count());
   limits.processes = options.processes;
   limits.file_bytes = std::size_t{256} << 20;
   limits.uid = options.uid;
@@ -406,9 +415,10 @@ int GradeCommand(const Paths& course, GradeOptions options) {
     fs::create_directories(extract);
     if (options.uid >= 0) (void)!chown(extract.c_str(), options.uid, options.uid);
     chmod(submission.c_str(), 0644);
-    harness::RunResult untar = harness::RunToEnd({"tar", "-xf", submission.string(), "-C", extract.string(),
-                            "--no-same-owner", "--no-same-permissions"},
-                           std::chrono::seconds(60), limits);
+    harness::RunResult untar =
+        harness::RunToEnd({"tar", "-xf", submission.string(), "-C", extract.string(),
+                           "--no-same-owner", "--no-same-permissions"},
+                          std::chrono::seconds(60), limits);
     if (untar.code != 0) {
       std::cerr << "course: cannot unpack " << options.submission << ": " << untar.output << "\n";
       RemoveLeftovers(options.uid);
@@ -469,7 +479,8 @@ int GradeCommand(const Paths& course, GradeOptions options) {
       PrintLessonResult(lesson, grade.result, print, graded);
     }
     grading.lessons.push_back(std::move(grade));
-    grading.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    grading.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     WriteReports(grading, lessons, options);  // as grading goes
   }
   grading.complete = true;
@@ -522,11 +533,18 @@ int GradeAllCommand(const Paths& paths, const std::string& dir, const std::strin
       while (slots[static_cast<std::size_t>(slot)]) ++slot;
       slots[static_cast<std::size_t>(slot)] = true;
       fs::create_directories(out / name, failed);
-      std::vector<std::string> argv = {self, "grade", submission.string(), "--quiet",
-                                       "--json", report_of(name).string(),
-                                       "--junit", (out / name / "junit.xml").string(),
-                                       "--gradescope", (out / name / "gradescope.json").string(),
-                                       "--exercism", (out / name / "exercism.json").string()};
+      std::vector<std::string> argv = {self,
+                                       "grade",
+                                       submission.string(),
+                                       "--quiet",
+                                       "--json",
+                                       report_of(name).string(),
+                                       "--junit",
+                                       (out / name / "junit.xml").string(),
+                                       "--gradescope",
+                                       (out / name / "gradescope.json").string(),
+                                       "--exercism",
+                                       (out / name / "exercism.json").string()};
       if (geteuid() == 0) {
         argv.push_back("--uid");
         argv.push_back(std::to_string(62000 + slot));
@@ -592,8 +610,7 @@ int GradeAllCommand(const Paths& paths, const std::string& dir, const std::strin
                                json{{"schema_version", 1}, {"submissions", book}}.dump(2) + "\n",
                                &error);
   std::cout << "gradebook: " << (out / "gradebook.csv").string() << " ("
-            << submissions.size() - skipped << " graded now, " << skipped
-            << " already graded)\n";
+            << submissions.size() - skipped << " graded now, " << skipped << " already graded)\n";
   return 0;
 }
 

@@ -14,15 +14,15 @@
 namespace course::cli {
 
 struct GradeOptions {
-  std::string submission;  // a folder like exercises/, or a .tar/.tar.gz/.tgz of one
+  std::string submission;            // a folder like exercises/, or a .tar/.tar.gz/.tgz of one
   std::vector<std::string> lessons;  // ids; empty: every lesson in the manifest
   std::string json, junit, gradescope, exercism;  // report paths
-  std::optional<std::uint64_t> seed;  // drawn from /dev/urandom when unset
-  std::chrono::seconds build_budget{180};   // compiling one lesson
-  std::chrono::seconds lesson_budget{120};  // checking one lesson
+  std::optional<std::uint64_t> seed;              // drawn from /dev/urandom when unset
+  std::chrono::seconds build_budget{180};         // compiling one lesson
+  std::chrono::seconds lesson_budget{120};        // checking one lesson
   std::chrono::milliseconds check_budget{15000};
   std::size_t memory_bytes = std::size_t{2} << 30;  // per process (address space)
-  int processes = 256;  // per grading uid
+  int processes = 256;                              // per grading uid
   int uid = -1;  // the uid submissions run as; -1: chosen (when root)
   bool quiet = false;
 };
@@ -31,8 +31,8 @@ int GradeCommand(const Paths& paths, GradeOptions options);
 // Grades every submission (folder or archive) in `dir`, `jobs` at a time,
 // writing DIR/../gradebook.{csv,json} (or --out) and skipping submissions
 // already graded; run again to resume.
-int GradeAllCommand(const Paths& paths, const std::string& dir, const std::string& out,
-                    int jobs, const GradeOptions& options);
+int GradeAllCommand(const Paths& paths, const std::string& dir, const std::string& out, int jobs,
+                    const GradeOptions& options);
 
 }  // namespace course::cli
 

@@ -112,7 +112,8 @@ std::string FirstErrorLines(const std::string& log, int count) {
 void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOptions& options,
                      LessonResult& result) {
   std::vector<std::string> patterns;
-  for (const auto& task : lesson.tasks) patterns.insert(patterns.end(), task.checks.begin(), task.checks.end());
+  for (const auto& task : lesson.tasks)
+    patterns.insert(patterns.end(), task.checks.begin(), task.checks.end());
   if (patterns.empty()) return;
   const std::string binary =
       absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side);
@@ -146,8 +147,9 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   if (auto* process = (*target)->Process(); process != nullptr) {
     // Did the server die under the checks? Say so: it explains the failures.
     if (std::optional<std::string> how = process->EndedHow()) {
-      result.server_note = absl::StrCat("the server ", *how, " during the checks; last lines of its stderr:\n",
-                                        process->StderrTail());
+      result.server_note =
+          absl::StrCat("the server ", *how, " during the checks; last lines of its stderr:\n",
+                       process->StderrTail());
     }
   }
   for (auto& task_result : result.tasks) {
@@ -157,7 +159,8 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
     for (const auto& [id, check] : by_id) {
       if (!Matches(id, task.checks)) continue;
       any = true;
-      if (check.outcome == harness::Outcome::kPass || check.outcome == harness::Outcome::kSkip) continue;
+      if (check.outcome == harness::Outcome::kPass || check.outcome == harness::Outcome::kSkip)
+        continue;
       const harness::Finding& f = check.finding;
       std::string text = absl::StrCat(id, " (", check.rule, "): ", f.message);
       if (!f.received.empty()) {
@@ -173,7 +176,8 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
       if (!f.reproduce.empty()) absl::StrAppend(&text, "\n      try it: ", f.reproduce);
       task_result.failures.push_back(text);
     }
-    if (!any) task_result.failures.push_back("no conformance check matches this task (manifest error)");
+    if (!any)
+      task_result.failures.push_back("no conformance check matches this task (manifest error)");
   }
 }
 
@@ -246,9 +250,9 @@ void GradeQuiz(const Lesson& lesson, const Paths& paths, const CheckOptions& opt
       if (it != given.end() && it->second == answer) ++right;
     }
     if (right != static_cast<int>(key.size())) {
-      task_result.failures.push_back(absl::StrCat(
-          right, " of ", key.size(), " quiz answers are right in ", mine.string(),
-          " (`./course quiz ", lesson.id, "` shows the questions)"));
+      task_result.failures.push_back(
+          absl::StrCat(right, " of ", key.size(), " quiz answers are right in ", mine.string(),
+                       " (`./course quiz ", lesson.id, "` shows the questions)"));
     }
   }
 }
@@ -317,12 +321,14 @@ LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOp
   result.ran = true;
   for (const auto& task : lesson.tasks) result.tasks.push_back({&task, false, {}});
   if (options.build) {
-    const harness::RunResult built = harness::RunToEnd(
-        {"cmake", "--build", paths.build, "--target", absl::StrCat("lesson-", lesson.id), "--", "-j2"},
-        std::chrono::seconds(600));
+    const harness::RunResult built =
+        harness::RunToEnd({"cmake", "--build", paths.build, "--target",
+                           absl::StrCat("lesson-", lesson.id), "--", "-j2"},
+                          std::chrono::seconds(600));
     if (built.code != 0) {
       result.ran = false;
-      result.problem = absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12));
+      result.problem =
+          absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12));
       return result;
     }
   }
@@ -380,7 +386,9 @@ int StatusCommand(const Paths& paths) {
   for (const auto& lesson : lessons) {
     const json entry = state.value("lessons", json::object()).value(lesson.id, json::object());
     const std::string status = entry.value("status", "not started");
-    const char* paint = status == "passing" ? "\033[32m" : status == "failing" ? "\033[31m" : "\033[2m";
+    const char* paint = status == "passing"   ? "\033[32m"
+                        : status == "failing" ? "\033[31m"
+                                              : "\033[2m";
     std::cout << "  " << lesson.id << "  " << lesson.title;
     for (std::size_t i = lesson.title.size(); i < 44; ++i) std::cout << ' ';
     std::cout << Paint(color, paint) << status << Paint(color, "\033[0m");
@@ -391,7 +399,8 @@ int StatusCommand(const Paths& paths) {
     if (next == nullptr && status != "passing") next = &lesson;
   }
   if (next == nullptr) {
-    std::cout << "\nEvery lesson passes. `./course conform` checks any server against the whole contract.\n";
+    std::cout << "\nEvery lesson passes. `./course conform` checks any server against the whole "
+                 "contract.\n";
   } else {
     std::cout << "\nNext: read lessons/" << next->dir << "/README.md, edit exercises/" << next->dir
               << "/, then run `./course check " << next->id << "` (or `./course watch " << next->id
@@ -451,7 +460,8 @@ int WatchCommand(const Paths& paths, const std::string& id, const CheckOptions& 
   }
   const std::string dir = paths.exercises + "/" + lesson->dir;
   const int fd = inotify_init1(IN_CLOEXEC);
-  const bool notify = fd >= 0 && inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) >= 0;
+  const bool notify =
+      fd >= 0 && inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) >= 0;
   CheckCommand(paths, lesson->id, options);
   std::cout << "\nwatching " << dir << (notify ? "" : " (no inotify here: press Enter to re-check)")
             << "; Enter re-checks, q then Enter quits\n";
@@ -487,9 +497,11 @@ int HintCommand(const Paths& paths, const std::string& id) {
   }
   json state = LoadState(paths);
   json& entry = LessonState(state, lesson->id);
-  const int shown = std::min<int>(entry.value("hints", 0) + 1, static_cast<int>(lesson->hints.size()));
+  const int shown =
+      std::min<int>(entry.value("hints", 0) + 1, static_cast<int>(lesson->hints.size()));
   for (int i = 0; i < shown; ++i) {
-    std::cout << "hint " << i + 1 << "/" << lesson->hints.size() << ": " << lesson->hints[i] << "\n";
+    std::cout << "hint " << i + 1 << "/" << lesson->hints.size() << ": " << lesson->hints[i]
+              << "\n";
   }
   if (shown == static_cast<int>(lesson->hints.size())) {
     std::cout << "(that was the last hint; `./course solution " << lesson->id
@@ -517,7 +529,9 @@ int QuizCommand(const Paths& paths, const std::string& id) {
     const bool ok = it != given.end() && it->second == answer;
     right += ok ? 1 : 0;
     std::cout << "  question " << question << ": "
-              << (it == given.end() || it->second == "?" ? "not answered" : ok ? "right" : "not right yet")
+              << (it == given.end() || it->second == "?" ? "not answered"
+                  : ok                                   ? "right"
+                                                         : "not right yet")
               << "\n";
   }
   std::cout << right << " of " << key.size() << " right\n";
@@ -568,12 +582,13 @@ int ResetCommand(const Paths& paths, const std::string& id) {
               << "; nothing was reset\n";
     return 2;
   }
-  const harness::RunResult restored = harness::RunToEnd(
-      {"git", "-C", paths.source, "checkout", "HEAD", "--",
-       (fs::path("exercises") / lesson->dir).string()},
-      std::chrono::seconds(30));
+  const harness::RunResult restored =
+      harness::RunToEnd({"git", "-C", paths.source, "checkout", "HEAD", "--",
+                         (fs::path("exercises") / lesson->dir).string()},
+                        std::chrono::seconds(30));
   if (restored.code != 0) {
-    std::cerr << "course: git could not restore " << dir.string() << ":\n" << restored.output << "\n";
+    std::cerr << "course: git could not restore " << dir.string() << ":\n"
+              << restored.output << "\n";
     return 2;
   }
   json state = LoadState(paths);
@@ -619,11 +634,15 @@ int LintCommand(const Paths& paths) {
     if (lesson.hints.size() < 2) problems.push_back(lesson.dir + ": fewer than 2 hints");
     if (lesson.tasks.empty()) problems.push_back(lesson.dir + ": no tasks");
     for (const auto& task : lesson.tasks) {
-      if (task.points <= 0) problems.push_back(absl::StrCat(lesson.dir, " task ", task.n, ": no points"));
+      if (task.points <= 0)
+        problems.push_back(absl::StrCat(lesson.dir, " task ", task.n, ": no points"));
       for (const auto& pattern : task.checks) {
         bool matched = false;
-        for (const auto& check : harness::AllChecks()) matched = matched || Matches(check.id, {pattern});
-        if (!matched) problems.push_back(absl::StrCat(lesson.dir, " task ", task.n, ": no check matches ", pattern));
+        for (const auto& check : harness::AllChecks())
+          matched = matched || Matches(check.id, {pattern});
+        if (!matched)
+          problems.push_back(
+              absl::StrCat(lesson.dir, " task ", task.n, ": no check matches ", pattern));
       }
       if (task.checks.empty() && task.tests.empty() && !task.quiz) {
         problems.push_back(absl::StrCat(lesson.dir, " task ", task.n, ": nothing grades it"));

@@ -48,9 +48,9 @@ struct TaskResult {
 };
 
 struct LessonResult {
-  bool ran = false;          // false when it could not even build or start
-  std::string problem;       // why it could not run
-  std::string server_note;   // how the lesson's server ended, when badly
+  bool ran = false;         // false when it could not even build or start
+  std::string problem;      // why it could not run
+  std::string server_note;  // how the lesson's server ended, when badly
   std::vector<TaskResult> tasks;
   int points = 0;
   bool passed() const;
@@ -63,8 +63,8 @@ struct CheckOptions {
   std::uint64_t seed = 1;
   // Bounds on what the lesson's server and tests may use (grading).
   harness::ChildLimits limits;
-  std::chrono::milliseconds check_bound{30000};   // one check
-  std::chrono::seconds lesson_bound{300};         // all checks of the lesson
+  std::chrono::milliseconds check_bound{30000};  // one check
+  std::chrono::seconds lesson_bound{300};        // all checks of the lesson
 };
 
 // Builds the lesson (unless told not to), runs its checks, tests and quiz.

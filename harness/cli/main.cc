@@ -110,7 +110,8 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
     for (const std::string& id : options.known_failing) {
       bool found = false;
       for (const auto& check : all) found = found || check.id == id;
-      if (!found) return Fail(absl::StrCat("the known-failing list names ", id, ", which is no check"));
+      if (!found)
+        return Fail(absl::StrCat("the known-failing list names ", id, ", which is no check"));
     }
   }
   int selected = 0;
@@ -133,10 +134,16 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
     if (!course::harness::Selected(check.id, options)) continue;
     course::harness::CheckResult result;
     if (std::chrono::steady_clock::now() >= run_deadline) {
-      result = {check.id, check.rule, check.area(), check.title, course::harness::Outcome::kError,
-                {}, 0, options.known_failing.count(check.id) > 0};
-      result.finding.message = absl::StrCat("not run: the whole run's limit of ",
-                                            total_timeout_s, " s was reached");
+      result = {check.id,
+                check.rule,
+                check.area(),
+                check.title,
+                course::harness::Outcome::kError,
+                {},
+                0,
+                options.known_failing.count(check.id) > 0};
+      result.finding.message =
+          absl::StrCat("not run: the whole run's limit of ", total_timeout_s, " s was reached");
     } else {
       result = course::harness::RunCheck(**target, check, options);
       abandoned = abandoned || result.finding.message.rfind("the check did not finish", 0) == 0;
@@ -148,8 +155,8 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto summary = course::harness::Summarize(results, seconds);
   if (quiet) {
-    std::cout << "Built-in default, " << (*target)->Describe() << ": " << summary.passed
-              << " of " << results.size() << " conformance checks pass, " << summary.warned
+    std::cout << "Built-in default, " << (*target)->Describe() << ": " << summary.passed << " of "
+              << results.size() << " conformance checks pass, " << summary.warned
               << " SHOULD-level warnings, " << summary.failed << " failed ("
               << static_cast<int>(seconds * 10) / 10.0 << " s; details: ./course conform)\n";
   } else {
@@ -185,7 +192,6 @@ int RunConform(TargetFlags& flags, course::harness::RunOptions& options,
 
 }  // namespace
 
-
 int main(int argc, char** argv) {
   CLI::App app{"gRPC course: lessons, conformance checks and benchmarks for course.v1"};
   app.require_subcommand(0, 1);
@@ -199,7 +205,8 @@ int main(int argc, char** argv) {
   CLI::App* conform = app.add_subcommand(
       "conform", "check a server against the course contract (the reference by default)");
   conform_flags.AddTo(conform);
-  conform->add_option("--only", options.only, "run only checks whose id matches (glob, repeatable)");
+  conform->add_option("--only", options.only,
+                      "run only checks whose id matches (glob, repeatable)");
   conform->add_option("--skip", options.skip, "skip checks whose id matches (glob, repeatable)");
   conform->add_option("--known-failing", known_failing,
                       "file of check ids expected to fail; one that passes is reported");
@@ -216,9 +223,11 @@ int main(int argc, char** argv) {
 
   TargetFlags call_flags;
   course::cli::CallRequest call_request;
-  CLI::App* call = app.add_subcommand("call", "make one course.v1 call by hand (JSON in, JSON out)");
+  CLI::App* call =
+      app.add_subcommand("call", "make one course.v1 call by hand (JSON in, JSON out)");
   call_flags.AddTo(call);
-  call->add_option("method", call_request.method, "GetUser, ListUsers, CreateUsers, ChatService/Chat, ...")
+  call->add_option("method", call_request.method,
+                   "GetUser, ListUsers, CreateUsers, ChatService/Chat, ...")
       ->required();
   call->add_option("json", call_request.json, "the request as JSON (an array for client streams)");
   call->add_option("--request-id", call_request.request_id, "send x-request-id");
@@ -239,7 +248,8 @@ int main(int argc, char** argv) {
   check_options.color = isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
   std::string lesson_id;
   bool no_state = false, force = false;
-  CLI::App* status = app.add_subcommand("status", "every lesson's status and the next step (the default)");
+  CLI::App* status =
+      app.add_subcommand("status", "every lesson's status and the next step (the default)");
   CLI::App* check = app.add_subcommand("check", "rebuild and check a lesson's exercise");
   check->add_option("lesson", lesson_id, "NN; default: the first lesson not passing");
   check->add_option("--side", check_options.side, "exercise or solution")
@@ -257,31 +267,42 @@ int main(int argc, char** argv) {
   CLI::App* solution = app.add_subcommand("solution", "show a lesson's solution (once it passes)");
   solution->add_option("lesson", lesson_id, "NN")->required();
   solution->add_flag("--force", force, "show it even if the lesson does not pass yet");
-  CLI::App* reset = app.add_subcommand("reset", "restore a lesson's exercise (your files are backed up)");
+  CLI::App* reset =
+      app.add_subcommand("reset", "restore a lesson's exercise (your files are backed up)");
   reset->add_option("lesson", lesson_id, "NN")->required();
   CLI::App* lint = app.add_subcommand("lessons-lint", "check that every lesson has all its parts");
 
   course::cli::GradeOptions grade_options;
   std::uint64_t grade_seed = 0;
   int build_budget_s = 180, lesson_budget_s = 120;
-  CLI::App* grade = app.add_subcommand("grade", "grade one submission (a folder like exercises/, or a .tar.gz of one)");
+  CLI::App* grade = app.add_subcommand(
+      "grade", "grade one submission (a folder like exercises/, or a .tar.gz of one)");
   grade->add_option("submission", grade_options.submission, "the submission")->required();
   grade->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
   grade->add_option("--json", grade_options.json, "our own JSON report");
   grade->add_option("--junit", grade_options.junit, "JUnit XML");
   grade->add_option("--gradescope", grade_options.gradescope, "Gradescope results.json");
   grade->add_option("--exercism", grade_options.exercism, "Exercism results.json (version 3)");
-  CLI::Option* seed_option = grade->add_option("--seed", grade_seed, "replay a grading with its seed");
-  grade->add_option("--build-budget", build_budget_s, "seconds to compile one lesson")->check(CLI::Range(5, 3600));
-  grade->add_option("--lesson-budget", lesson_budget_s, "seconds to check one lesson")->check(CLI::Range(5, 3600));
-  grade->add_option("--uid", grade_options.uid, "the uid submissions run as (when root)")->check(CLI::Range(1000, 65533));
+  CLI::Option* seed_option =
+      grade->add_option("--seed", grade_seed, "replay a grading with its seed");
+  grade->add_option("--build-budget", build_budget_s, "seconds to compile one lesson")
+      ->check(CLI::Range(5, 3600));
+  grade->add_option("--lesson-budget", lesson_budget_s, "seconds to check one lesson")
+      ->check(CLI::Range(5, 3600));
+  grade->add_option("--uid", grade_options.uid, "the uid submissions run as (when root)")
+      ->check(CLI::Range(1000, 65533));
   grade->add_flag("--quiet", grade_options.quiet, "only the final score line");
   std::string grade_all_dir, grade_all_out;
   int grade_jobs = 1;
-  CLI::App* grade_all = app.add_subcommand("grade-all", "grade every submission in a folder, in parallel, into a gradebook");
-  grade_all->add_option("dir", grade_all_dir, "one folder or archive per submission")->required()->check(CLI::ExistingDirectory);
-  grade_all->add_option("-j,--jobs", grade_jobs, "submissions graded at once")->check(CLI::Range(1, 16));
-  grade_all->add_option("--out", grade_all_out, "where reports and the gradebook go (default: DIR/../graded)");
+  CLI::App* grade_all = app.add_subcommand(
+      "grade-all", "grade every submission in a folder, in parallel, into a gradebook");
+  grade_all->add_option("dir", grade_all_dir, "one folder or archive per submission")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  grade_all->add_option("-j,--jobs", grade_jobs, "submissions graded at once")
+      ->check(CLI::Range(1, 16));
+  grade_all->add_option("--out", grade_all_out,
+                        "where reports and the gradebook go (default: DIR/../graded)");
   grade_all->add_option("--lesson", grade_options.lessons, "grade only these lessons (repeatable)");
 
   try {
@@ -295,8 +316,8 @@ int main(int argc, char** argv) {
   options.rpc_deadline = std::chrono::milliseconds(rpc_deadline_ms);
 
   if (conform->parsed()) {
-    return RunConform(conform_flags, options, known_failing, json_path, junit_path,
-                      total_timeout_s, list_only);
+    return RunConform(conform_flags, options, known_failing, json_path, junit_path, total_timeout_s,
+                      list_only);
   }
   if (call->parsed()) {
     if (call_flags.target.empty() && call_flags.server_cmd.empty()) {
@@ -319,7 +340,8 @@ int main(int argc, char** argv) {
     grade_options.lesson_budget = std::chrono::seconds(lesson_budget_s);
     paths.state.clear();
     if (grade->parsed()) return course::cli::GradeCommand(paths, grade_options);
-    return course::cli::GradeAllCommand(paths, grade_all_dir, grade_all_out, grade_jobs, grade_options);
+    return course::cli::GradeAllCommand(paths, grade_all_dir, grade_all_out, grade_jobs,
+                                        grade_options);
   }
   if (no_state) paths.state.clear();
   if (check->parsed()) return course::cli::CheckCommand(paths, lesson_id, check_options);

@@ -24,12 +24,11 @@ int RunTour(std::string token) {
   if (token.empty()) token = "course-token";
   auto target = course::harness::MakeLoopbackReference(token, 5);
   if (!target.ok()) {
-    std::cerr << "course: cannot start the reference server: " << target.status().message()
-              << "\n";
+    std::cerr << "course: cannot start the reference server: " << target.status().message() << "\n";
     return 2;
   }
-  std::cout << "Started " << (*target)->Describe() << " with 5 seed users and token `"
-            << token << "`.\nEach step is one real call; `./course call` repeats any of them.\n";
+  std::cout << "Started " << (*target)->Describe() << " with 5 seed users and token `" << token
+            << "`.\nEach step is one real call; `./course call` repeats any of them.\n";
 
   const Step steps[] = {
       {"G3", "fetch a seed user", "GetUser", R"({"id": 1})", false},
@@ -77,14 +76,15 @@ int RunTour(std::string token) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::Status status = health->Check(&context, request, &response);
   std::cout << "\n[" << ++step_number << "] S1: health of course.v1.UserService\n    -> "
-            << (status.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-                                  response.status())
-                            : status.error_message())
+            << (status.ok()
+                    ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status())
+                    : status.error_message())
             << "\n";
   if (status.ok()) ++answered;
 
   const int total = step_number;
-  std::cout << "\n" << answered << " of " << total << " calls answered by the reference server.\n"
+  std::cout << "\n"
+            << answered << " of " << total << " calls answered by the reference server.\n"
             << "Next: `./course conform` checks every rule; `./course conform --target HOST:PORT` "
                "checks your own server.\n";
   return answered == total ? 0 : 1;

@@ -14,8 +14,7 @@ v1::CreateUserRequest FreshUser(CheckContext& ctx, const std::string& name) {
   return request;
 }
 
-CreateResult CreateUsers(CheckContext& ctx,
-                         const std::vector<v1::CreateUserRequest>& requests,
+CreateResult CreateUsers(CheckContext& ctx, const std::vector<v1::CreateUserRequest>& requests,
                          bool authorized) {
   CreateResult result;
   auto call = ctx.NewCall(std::chrono::milliseconds(0), authorized);
@@ -30,14 +29,16 @@ CreateResult CreateUsers(CheckContext& ctx,
   result.status = writer->Finish();
   result.ids.assign(response.ids().begin(), response.ids().end());
   if (requests.size() <= 3) {
-    for (const auto& request : requests) ctx.Sent(absl::StrCat("CreateUsers <- ", Describe(request)));
+    for (const auto& request : requests)
+      ctx.Sent(absl::StrCat("CreateUsers <- ", Describe(request)));
   } else {
     ctx.Sent(absl::StrCat("CreateUsers <- ", requests.size(), " requests, first ",
                           Describe(requests.front()), ", last ", Describe(requests.back())));
   }
   ctx.Sent("CreateUsers <- half-close");
-  ctx.Received(absl::StrCat("CreateUsers -> ", DescribeStatus(result.status),
-                            result.status.ok() ? absl::StrCat(", ", result.ids.size(), " ids") : ""));
+  ctx.Received(
+      absl::StrCat("CreateUsers -> ", DescribeStatus(result.status),
+                   result.status.ok() ? absl::StrCat(", ", result.ids.size(), " ids") : ""));
   return result;
 }
 
@@ -47,12 +48,11 @@ std::vector<v1::User> MakeUsers(CheckContext& ctx, int count) {
     requests.push_back(FreshUser(ctx, absl::StrCat("Maker ", i)));
   }
   CreateResult result = CreateUsers(ctx, requests);
-  ctx.ExpectCode(result.status, grpc::StatusCode::OK,
-                 "creating users for this check failed",
+  ctx.ExpectCode(result.status, grpc::StatusCode::OK, "creating users for this check failed",
                  "this check needs CreateUsers to work first (rules C1-C6)");
   ctx.Expect(result.ids.size() == requests.size(),
-             absl::StrCat("CreateUsers returned ", result.ids.size(), " ids for ",
-                          requests.size(), " requests"),
+             absl::StrCat("CreateUsers returned ", result.ids.size(), " ids for ", requests.size(),
+                          " requests"),
              "one id per request (C5)");
   std::vector<v1::User> users;
   for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -109,8 +109,9 @@ std::string CallCommand(CheckContext& ctx, const std::string& method,
   options.preserve_proto_field_names = true;
   (void)google::protobuf::util::MessageToJsonString(request, &json, options);
   const std::string address = ctx.target().Address();
-  return absl::StrCat("./course call ", address.empty() ? "" : absl::StrCat("--target ", address, " "),
-                      method, " '", json, "'");
+  return absl::StrCat("./course call ",
+                      address.empty() ? "" : absl::StrCat("--target ", address, " "), method, " '",
+                      json, "'");
 }
 
 }  // namespace course::harness

@@ -20,8 +20,7 @@ struct CreateResult {
 v1::CreateUserRequest FreshUser(CheckContext& ctx, const std::string& name = "");
 
 // One CreateUsers call with these requests, half-closed at the end.
-CreateResult CreateUsers(CheckContext& ctx,
-                         const std::vector<v1::CreateUserRequest>& requests,
+CreateResult CreateUsers(CheckContext& ctx, const std::vector<v1::CreateUserRequest>& requests,
                          bool authorized = true);
 
 // Creates `count` users of this run, failing the check if the server does

@@ -8,26 +8,33 @@ namespace course::harness {
 
 const char* OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kFail: return "fail";
-    case Outcome::kError: return "error";
-    case Outcome::kSkip: return "skip";
-    case Outcome::kWarn: return "warn";
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kError:
+      return "error";
+    case Outcome::kSkip:
+      return "skip";
+    case Outcome::kWarn:
+      return "warn";
   }
   return "error";
 }
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kMust: return "MUST";
-    case Level::kShould: return "SHOULD";
-    case Level::kInfo: return "INFO";
+    case Level::kMust:
+      return "MUST";
+    case Level::kShould:
+      return "SHOULD";
+    case Level::kInfo:
+      return "INFO";
   }
   return "MUST";
 }
 
-CheckContext::CheckContext(Target& target, std::string run_tag,
-                           std::uint64_t seed,
+CheckContext::CheckContext(Target& target, std::string run_tag, std::uint64_t seed,
                            std::chrono::milliseconds rpc_deadline)
     : target_(target),
       run_tag_(std::move(run_tag)),
@@ -36,8 +43,8 @@ CheckContext::CheckContext(Target& target, std::string run_tag,
       users_(v1::UserService::NewStub(target.Channel())),
       chat_(v1::ChatService::NewStub(target.Channel())) {}
 
-std::unique_ptr<grpc::ClientContext> CheckContext::NewCall(
-    std::chrono::milliseconds deadline, bool authorized) const {
+std::unique_ptr<grpc::ClientContext> CheckContext::NewCall(std::chrono::milliseconds deadline,
+                                                           bool authorized) const {
   auto context = std::make_unique<grpc::ClientContext>();
   if (deadline.count() == 0) deadline = rpc_deadline_;
   context->set_deadline(std::chrono::system_clock::now() + deadline);
@@ -51,9 +58,7 @@ std::string CheckContext::UniqueEmail(const std::string& tag) {
   return absl::StrCat(tag, "-", run_tag_, "-", ++counter_, "@conform.example");
 }
 
-std::string CheckContext::UniqueRoom() {
-  return absl::StrCat("room-", run_tag_, "-", ++counter_);
-}
+std::string CheckContext::UniqueRoom() { return absl::StrCat("room-", run_tag_, "-", ++counter_); }
 
 void CheckContext::Sent(const std::string& what) { sent_.push_back(what); }
 std::string CheckContext::Notes() const { return absl::StrJoin(notes_, "; "); }
@@ -76,13 +81,12 @@ void CheckContext::ExpectCode(const grpc::Status& status, grpc::StatusCode code,
                               const std::string& what, const std::string& hint) {
   if (status.error_code() == code) return;
   Received(DescribeStatus(status));
-  Fail(absl::StrCat(what, ": got ", CodeName(status.error_code()),
-                    ", want ", CodeName(code)),
+  Fail(absl::StrCat(what, ": got ", CodeName(status.error_code()), ", want ", CodeName(code)),
        CodeName(code), hint);
 }
 
-void CheckContext::Expect(bool condition, const std::string& message,
-                          const std::string& expected, const std::string& hint) {
+void CheckContext::Expect(bool condition, const std::string& message, const std::string& expected,
+                          const std::string& hint) {
   if (!condition) Fail(message, expected, hint);
 }
 

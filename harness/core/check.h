@@ -99,11 +99,11 @@ class CheckContext {
   [[noreturn]] void Fail(const std::string& message, const std::string& expected,
                          const std::string& hint = "");
   // Fails unless `status` has exactly `code`.
-  void ExpectCode(const grpc::Status& status, grpc::StatusCode code,
-                  const std::string& what, const std::string& hint = "");
+  void ExpectCode(const grpc::Status& status, grpc::StatusCode code, const std::string& what,
+                  const std::string& hint = "");
   // Fails unless `condition` holds.
-  void Expect(bool condition, const std::string& message,
-              const std::string& expected, const std::string& hint = "");
+  void Expect(bool condition, const std::string& message, const std::string& expected,
+              const std::string& hint = "");
 
  private:
   Target& target_;

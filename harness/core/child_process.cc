@@ -2,11 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,8 +44,8 @@ std::string DescribeWaitStatus(int status) {
     return absl::StrCat("exited with status ", WEXITSTATUS(status));
   }
   if (WIFSIGNALED(status)) {
-    return absl::StrCat("killed by signal ", WTERMSIG(status), " (",
-                        strsignal(WTERMSIG(status)), ")");
+    return absl::StrCat("killed by signal ", WTERMSIG(status), " (", strsignal(WTERMSIG(status)),
+                        ")");
   }
   return absl::StrCat("ended with wait status ", status);
 }
@@ -100,8 +100,8 @@ void KillEveryProcessOf(int uid) {
 }
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
-    const std::vector<std::string>& argv, const ChildLimits& limits,
-    const std::string& working_dir, const std::vector<std::string>& env) {
+    const std::vector<std::string>& argv, const ChildLimits& limits, const std::string& working_dir,
+    const std::vector<std::string>& env) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
   int out_pipe[2];
   int err_pipe[2];
@@ -226,8 +226,7 @@ bool ChildProcess::Exited(std::string* how) {
   return reaped_;
 }
 
-std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout,
-                                          std::string* how) {
+std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout, std::string* how) {
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (!Exited(how)) {
     if (std::chrono::steady_clock::now() >= until) return std::nullopt;
@@ -238,14 +237,12 @@ std::optional<int> ChildProcess::WaitExit(std::chrono::milliseconds timeout,
   // hold the pipes open for ever.
   const auto drained_by = std::chrono::steady_clock::now() + kDrainBound;
   std::unique_lock lock(mu_);
-  while (!(stdout_closed_ && stderr_closed_) &&
-         std::chrono::steady_clock::now() < drained_by) {
+  while (!(stdout_closed_ && stderr_closed_) && std::chrono::steady_clock::now() < drained_by) {
     lock.unlock();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     lock.lock();
   }
-  return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_)
-                                 : 128 + WTERMSIG(exit_status_);
+  return WIFEXITED(exit_status_) ? WEXITSTATUS(exit_status_) : 128 + WTERMSIG(exit_status_);
 }
 
 void ChildProcess::Signal(int signal) {

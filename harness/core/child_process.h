@@ -55,10 +55,9 @@ class ChildProcess {
   // Waits up to `timeout` for the exit; nullopt when still running. After an
   // exit it also lets the capture catch up (briefly), so that StderrTail
   // holds what the process wrote before it ended.
-  std::optional<int> WaitExit(std::chrono::milliseconds timeout,
-                              std::string* how = nullptr);
-  void Signal(int signal);   // to the process alone
-  void KillGroup();          // SIGKILL to the whole group, then reap
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout, std::string* how = nullptr);
+  void Signal(int signal);  // to the process alone
+  void KillGroup();         // SIGKILL to the whole group, then reap
   // The last `lines` lines of stderr (and of stdout not yet read).
   std::string StderrTail(std::size_t lines = 15) const;
   // Everything captured from stdout so far (capped).

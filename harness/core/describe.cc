@@ -42,8 +42,7 @@ std::string DescribeStatus(const grpc::Status& status) {
   }
   if (!status.error_details().empty()) {
     if (BadRequestOf(status)) {
-      absl::StrAppend(&text, " with BadRequest naming [", ViolatedFields(status),
-                      "]");
+      absl::StrAppend(&text, " with BadRequest naming [", ViolatedFields(status), "]");
     } else {
       absl::StrAppend(&text, " with details but no BadRequest");
     }
@@ -64,8 +63,8 @@ std::string Describe(const google::protobuf::Message& message) {
 
 std::optional<std::string> ServerMetadata(const grpc::ClientContext& context,
                                           const std::string& key) {
-  for (const auto* metadata : {&context.GetServerInitialMetadata(),
-                               &context.GetServerTrailingMetadata()}) {
+  for (const auto* metadata :
+       {&context.GetServerInitialMetadata(), &context.GetServerTrailingMetadata()}) {
     auto it = metadata->find(key);
     if (it != metadata->end()) {
       return std::string(it->second.data(), it->second.size());

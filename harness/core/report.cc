@@ -28,11 +28,21 @@ std::string XmlEscape(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters, even escaped.
         if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -99,8 +109,8 @@ void PrintProgress(std::ostream& out, const CheckResult& result, bool color) {
     label = "WARN";
     paint = "\033[33m";
   }
-  out << "  " << Paint(color, paint) << label << Paint(color, "\033[0m") << " "
-      << result.id << " (" << result.rule;
+  out << "  " << Paint(color, paint) << label << Paint(color, "\033[0m") << " " << result.id << " ("
+      << result.rule;
   if (result.level != Level::kMust) out << ", " << LevelName(result.level);
   out << ")";
   // Skips and warnings say why; a pass may carry a measurement.
@@ -118,8 +128,7 @@ void PrintProgress(std::ostream& out, const CheckResult& result, bool color) {
 }
 
 void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
-                  const RunSummary& summary, const std::string& target,
-                  bool color, bool trace) {
+                  const RunSummary& summary, const std::string& target, bool color, bool trace) {
   int shown = 0;
   for (const CheckResult& result : results) {
     if (!CountsAsFailure(result)) continue;
@@ -166,9 +175,8 @@ void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
   out << "\n" << summary.passed << " passed, " << summary.failed << " failed\n";
 }
 
-std::string ToJson(const std::vector<CheckResult>& results,
-                   const RunSummary& summary, const std::string& target,
-                   std::uint64_t seed) {
+std::string ToJson(const std::vector<CheckResult>& results, const RunSummary& summary,
+                   const std::string& target, std::uint64_t seed) {
   nlohmann::json checks = nlohmann::json::array();
   for (const CheckResult& result : results) {
     nlohmann::json check = {
@@ -211,15 +219,15 @@ std::string ToJson(const std::vector<CheckResult>& results,
   return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string ToJunit(const std::vector<CheckResult>& results,
-                    const RunSummary& summary, const std::string& suite_name) {
+std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& summary,
+                    const std::string& suite_name) {
   std::map<std::string, std::vector<const CheckResult*>> by_area;
   for (const CheckResult& result : results) by_area[result.area].push_back(&result);
   std::ostringstream xml;
   xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml << "<testsuites name=\"" << XmlEscape(suite_name) << "\" tests=\"" << results.size()
-      << "\" failures=\"" << summary.failed << "\" skipped=\"" << summary.skipped
-      << "\" time=\"" << summary.seconds << "\">\n";
+      << "\" failures=\"" << summary.failed << "\" skipped=\"" << summary.skipped << "\" time=\""
+      << summary.seconds << "\">\n";
   for (const auto& [area, members] : by_area) {
     int failures = 0, skipped = 0;
     double seconds = 0;
@@ -229,21 +237,19 @@ std::string ToJunit(const std::vector<CheckResult>& results,
       seconds += r->seconds;
     }
     xml << "  <testsuite name=\"" << XmlEscape(area) << "\" tests=\"" << members.size()
-        << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"" << skipped
-        << "\" time=\"" << seconds << "\">\n";
+        << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"" << skipped << "\" time=\""
+        << seconds << "\">\n";
     for (const CheckResult* r : members) {
-      xml << "    <testcase classname=\"" << XmlEscape(suite_name + "." + area)
-          << "\" name=\"" << XmlEscape(r->id) << "\" time=\"" << r->seconds << "\">\n";
+      xml << "    <testcase classname=\"" << XmlEscape(suite_name + "." + area) << "\" name=\""
+          << XmlEscape(r->id) << "\" time=\"" << r->seconds << "\">\n";
       xml << "      <properties><property name=\"rule\" value=\"" << XmlEscape(r->rule)
           << "\"/><property name=\"level\" value=\"" << LevelName(r->level)
           << "\"/></properties>\n";
       if (CountsAsFailure(*r)) {
-        const std::string message = r->known_failing
-                                        ? "listed as known-failing, but it passed"
-                                        : r->finding.message;
+        const std::string message =
+            r->known_failing ? "listed as known-failing, but it passed" : r->finding.message;
         xml << "      <failure message=\"" << XmlEscape(message) << "\" type=\""
-            << XmlEscape(r->rule) << "\">" << XmlEscape(FindingText(*r))
-            << "</failure>\n";
+            << XmlEscape(r->rule) << "\">" << XmlEscape(FindingText(*r)) << "</failure>\n";
       } else if (r->outcome == Outcome::kSkip) {
         xml << "      <skipped message=\"" << XmlEscape(r->finding.message) << "\"/>\n";
       }
@@ -255,8 +261,7 @@ std::string ToJunit(const std::vector<CheckResult>& results,
   return xml.str();
 }
 
-bool WriteFileAtomically(const std::string& path, const std::string& text,
-                         std::string* error) {
+bool WriteFileAtomically(const std::string& path, const std::string& text, std::string* error) {
   const std::string temp = path + ".partial";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);

@@ -13,7 +13,7 @@ namespace course::harness {
 
 struct RunSummary {
   int passed = 0;
-  int failed = 0;      // includes errors, and known-failing checks that pass
+  int failed = 0;  // includes errors, and known-failing checks that pass
   int skipped = 0;
   int known_failing = 0;  // failed as the list says: not counted as failed
   int warned = 0;         // SHOULD/INFO checks that did not hold: not failed
@@ -31,19 +31,17 @@ void PrintProgress(std::ostream& out, const CheckResult& result, bool color);
 // `N passed, M failed`. With `trace`, the HTTP/2 frames of each failing or
 // warning check that recorded them.
 void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
-                  const RunSummary& summary, const std::string& target,
-                  bool color, bool trace = false);
+                  const RunSummary& summary, const std::string& target, bool color,
+                  bool trace = false);
 
-std::string ToJson(const std::vector<CheckResult>& results,
-                   const RunSummary& summary, const std::string& target,
-                   std::uint64_t seed);
-std::string ToJunit(const std::vector<CheckResult>& results,
-                    const RunSummary& summary, const std::string& suite_name);
+std::string ToJson(const std::vector<CheckResult>& results, const RunSummary& summary,
+                   const std::string& target, std::uint64_t seed);
+std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& summary,
+                    const std::string& suite_name);
 
 // Writes `text` to `path` through a temporary file and a rename, so a reader
 // never sees half a report.
-bool WriteFileAtomically(const std::string& path, const std::string& text,
-                         std::string* error);
+bool WriteFileAtomically(const std::string& path, const std::string& text, std::string* error);
 
 }  // namespace course::harness
 

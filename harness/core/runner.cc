@@ -23,8 +23,8 @@ bool MatchesAny(const std::string& id, const std::vector<std::string>& patterns)
 std::string RunTag(const std::string& id, std::uint64_t seed) {
   // Short, unique per run and check, and safe inside an email local part.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  return absl::StrCat(std::hash<std::string>{}(id) % 100000, "x", seed % 100000,
-                      "x", now % 1000000007);
+  return absl::StrCat(std::hash<std::string>{}(id) % 100000, "x", seed % 100000, "x",
+                      now % 1000000007);
 }
 
 }  // namespace
@@ -34,8 +34,7 @@ bool Selected(const std::string& id, const RunOptions& options) {
   return !MatchesAny(id, options.skip);
 }
 
-CheckResult RunCheck(Target& target, const CheckDef& check,
-                     const RunOptions& options) {
+CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& options) {
   CheckResult result;
   result.id = check.id;
   result.rule = check.rule;
@@ -44,8 +43,8 @@ CheckResult RunCheck(Target& target, const CheckDef& check,
   result.known_failing = options.known_failing.count(check.id) > 0;
   result.level = check.level;
 
-  auto context = std::make_shared<CheckContext>(
-      target, RunTag(check.id, options.seed), options.seed, options.rpc_deadline);
+  auto context = std::make_shared<CheckContext>(target, RunTag(check.id, options.seed),
+                                                options.seed, options.rpc_deadline);
   auto body = check.body;
   auto outcome = std::make_shared<std::promise<std::pair<Outcome, Finding>>>();
   std::future<std::pair<Outcome, Finding>> done = outcome->get_future();
@@ -76,20 +75,17 @@ CheckResult RunCheck(Target& target, const CheckDef& check,
     if (result.outcome == Outcome::kPass) result.finding.message = context->Notes();
   } else {
     result.outcome = Outcome::kFail;
-    result.finding.message = absl::StrCat(
-        "the check did not finish within ", options.check_bound.count() / 1000.0,
-        " s: the server never answered one of its calls");
+    result.finding.message =
+        absl::StrCat("the check did not finish within ", options.check_bound.count() / 1000.0,
+                     " s: the server never answered one of its calls");
     result.finding.expected = "an answer, or an error, before the call's deadline";
-    result.finding.hint =
-        "a handler that blocks forever, or a stream the server never ends";
+    result.finding.hint = "a handler that blocks forever, or a stream the server never ends";
   }
-  result.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
-std::vector<CheckResult> RunChecks(Target& target,
-                                   const std::vector<CheckDef>& checks,
+std::vector<CheckResult> RunChecks(Target& target, const std::vector<CheckDef>& checks,
                                    const RunOptions& options) {
   std::vector<CheckResult> results;
   for (const CheckDef& check : checks) {
@@ -100,8 +96,7 @@ std::vector<CheckResult> RunChecks(Target& target,
   return results;
 }
 
-std::set<std::string> ReadKnownFailing(const std::string& path,
-                                       std::string* error) {
+std::set<std::string> ReadKnownFailing(const std::string& path, std::string* error) {
   std::set<std::string> ids;
   std::ifstream in(path);
   if (!in) {

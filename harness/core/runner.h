@@ -19,7 +19,7 @@ struct CheckResult {
   std::string area;
   std::string title;
   Outcome outcome = Outcome::kError;
-  Finding finding;        // for fail and error; message only for skip
+  Finding finding;  // for fail and error; message only for skip
   double seconds = 0;
   bool known_failing = false;  // listed in --known-failing
   Level level = Level::kMust;  // a SHOULD/INFO check that fails is kWarn
@@ -43,16 +43,13 @@ bool Selected(const std::string& id, const RunOptions& options);
 // Runs one check in a thread of its own, waiting at most options.check_bound.
 // A hung check is abandoned (its thread keeps running until its own RPC
 // deadlines end it) so the next check can start.
-CheckResult RunCheck(Target& target, const CheckDef& check,
-                     const RunOptions& options);
+CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& options);
 
-std::vector<CheckResult> RunChecks(Target& target,
-                                   const std::vector<CheckDef>& checks,
+std::vector<CheckResult> RunChecks(Target& target, const std::vector<CheckDef>& checks,
                                    const RunOptions& options);
 
 // Reads a known-failing list: one check id per line; `#` starts a comment.
-std::set<std::string> ReadKnownFailing(const std::string& path,
-                                       std::string* error);
+std::set<std::string> ReadKnownFailing(const std::string& path, std::string* error);
 
 }  // namespace course::harness
 

@@ -15,18 +15,15 @@ namespace {
 
 class ReferenceTarget final : public Target {
  public:
-  ReferenceTarget(std::unique_ptr<service::ReferenceServer> server,
-                  std::string token)
+  ReferenceTarget(std::unique_ptr<service::ReferenceServer> server, std::string token)
       : server_(std::move(server)), token_(std::move(token)) {
     channel_ = NewChannel(grpc::ChannelArguments());
   }
 
   std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
-  std::shared_ptr<grpc::Channel> NewChannel(
-      const grpc::ChannelArguments& args) override {
+  std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& args) override {
     if (server_->address().empty()) return server_->InProcessChannel(args);
-    return grpc::CreateCustomChannel(server_->address(),
-                                     grpc::InsecureChannelCredentials(), args);
+    return grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
   }
   std::string Describe() const override {
     return server_->address().empty()
@@ -42,8 +39,7 @@ class ReferenceTarget final : public Target {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-std::shared_ptr<grpc::ChannelCredentials> Credentials(const TlsOptions& tls,
-                                                      std::string* error) {
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const TlsOptions& tls, std::string* error) {
   if (!tls.enabled) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;
   if (!tls.ca_file.empty()) {
@@ -72,8 +68,7 @@ class RemoteTarget : public Target {
   }
 
   std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
-  std::shared_ptr<grpc::Channel> NewChannel(
-      const grpc::ChannelArguments& args) override {
+  std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& args) override {
     grpc::ChannelArguments copy = args;
     if (!server_name_.empty()) copy.SetSslTargetNameOverride(server_name_);
     return grpc::CreateCustomChannel(address_, creds_, copy);
@@ -87,11 +82,10 @@ class RemoteTarget : public Target {
     if (channel_->WaitForConnected(std::chrono::system_clock::now() + bound)) {
       return absl::OkStatus();
     }
-    return absl::UnavailableError(absl::StrCat(
-        "could not connect to ", address_, " within ", bound.count(),
-        " ms: is a gRPC server listening there",
-        creds_ == nullptr ? "" : " (and does --tls match what it speaks)",
-        "?"));
+    return absl::UnavailableError(
+        absl::StrCat("could not connect to ", address_, " within ", bound.count(),
+                     " ms: is a gRPC server listening there",
+                     creds_ == nullptr ? "" : " (and does --tls match what it speaks)", "?"));
   }
 
  private:
@@ -105,10 +99,9 @@ class RemoteTarget : public Target {
 
 class ProcessTarget final : public RemoteTarget, public ProcessControl {
  public:
-  ProcessTarget(std::unique_ptr<ChildProcess> child, std::string line,
-                std::string address, std::string token)
-      : RemoteTarget(address, grpc::InsecureChannelCredentials(), "",
-                     std::move(token),
+  ProcessTarget(std::unique_ptr<ChildProcess> child, std::string line, std::string address,
+                std::string token)
+      : RemoteTarget(address, grpc::InsecureChannelCredentials(), "", std::move(token),
                      absl::StrCat("pid ", child->pid(), " on ", address)),
         child_(std::move(child)),
         line_(std::move(line)) {}
@@ -121,13 +114,11 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
     if (child_->Exited(&how)) return how;
     return std::nullopt;
   }
-  std::optional<int> TerminateAndWait(std::chrono::milliseconds bound,
-                                      std::string* how) override {
+  std::optional<int> TerminateAndWait(std::chrono::milliseconds bound, std::string* how) override {
     child_->Signal(SIGTERM);
     std::optional<int> code = child_->WaitExit(bound, how);
     if (!code) {
-      *how = absl::StrCat("still running ", bound.count(),
-                          " ms after SIGTERM; killed");
+      *how = absl::StrCat("still running ", bound.count(), " ms after SIGTERM; killed");
       child_->KillGroup();
     }
     return code;
@@ -147,8 +138,7 @@ std::string StderrNote(const ChildProcess& child) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(
-    const std::string& token, int seed) {
+absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string& token, int seed) {
   service::ServerOptions options;
   options.listen = "";
   options.token = token;
@@ -158,8 +148,7 @@ absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(
   return std::make_unique<ReferenceTarget>(std::move(*server), token);
 }
 
-absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(
-    const std::string& token, int seed) {
+absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(const std::string& token, int seed) {
   service::ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.token = token;
@@ -169,9 +158,10 @@ absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(
   return std::make_unique<ReferenceTarget>(std::move(*server), token);
 }
 
-absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
-    const std::string& address, const TlsOptions& tls, const std::string& token,
-    std::chrono::milliseconds ready_within) {
+absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(const std::string& address,
+                                                         const TlsOptions& tls,
+                                                         const std::string& token,
+                                                         std::chrono::milliseconds ready_within) {
   std::string error;
   auto creds = Credentials(tls, &error);
   if (creds == nullptr) return absl::InvalidArgumentError(error);
@@ -184,15 +174,16 @@ absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
   return target;
 }
 
-absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
-    const std::string& command, const std::string& token,
-    std::chrono::milliseconds start_within) {
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(const std::string& command,
+                                                          const std::string& token,
+                                                          std::chrono::milliseconds start_within) {
   return MakeProcessTarget(command, token, start_within, ChildLimits{});
 }
 
-absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
-    const std::string& command, const std::string& token,
-    std::chrono::milliseconds start_within, const ChildLimits& limits) {
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(const std::string& command,
+                                                          const std::string& token,
+                                                          std::chrono::milliseconds start_within,
+                                                          const ChildLimits& limits) {
   std::string full = command;
   if (full.find("--listen") == std::string::npos) full += " --listen 127.0.0.1:0";
   // exec replaces the shell, so the server is the group leader we signal.
@@ -203,22 +194,20 @@ absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
   if (!line) {
     if ((*child)->WaitExit(std::chrono::milliseconds(200), &how)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "the server ", how, " before it printed `listening on HOST:PORT`.",
-          StderrNote(**child)));
+          "the server ", how, " before it printed `listening on HOST:PORT`.", StderrNote(**child)));
     }
-    return absl::DeadlineExceededError(absl::StrCat(
-        "the server did not print `listening on HOST:PORT` within ",
-        start_within.count(), " ms.", StderrNote(**child)));
+    return absl::DeadlineExceededError(
+        absl::StrCat("the server did not print `listening on HOST:PORT` within ",
+                     start_within.count(), " ms.", StderrNote(**child)));
   }
   const std::string prefix = "listening on ";
   if (line->rfind(prefix, 0) != 0 || line->find(':') == std::string::npos) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the server's first stdout line should be `listening on HOST:PORT` ",
-        "(rule S4); it was: ", *line));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the server's first stdout line should be `listening on HOST:PORT` ",
+                     "(rule S4); it was: ", *line));
   }
   std::string address = line->substr(prefix.size());
-  auto target = std::make_unique<ProcessTarget>(std::move(*child), *line,
-                                                address, token);
+  auto target = std::make_unique<ProcessTarget>(std::move(*child), *line, address, token);
   if (absl::Status ready = target->WaitReady(start_within); !ready.ok()) {
     return ready;
   }

@@ -40,8 +40,7 @@ class Target {
   virtual std::shared_ptr<grpc::Channel> Channel() = 0;
   // A channel of its own, with special arguments (for example BDP probing
   // off, or a larger receive limit).
-  virtual std::shared_ptr<grpc::Channel> NewChannel(
-      const grpc::ChannelArguments& args) = 0;
+  virtual std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& args) = 0;
   // "in-process reference", "pid 812 on 127.0.0.1:40123", ...
   virtual std::string Describe() const = 0;
   // HOST:PORT for commands that reproduce a call by hand; empty in-process.
@@ -59,29 +58,29 @@ struct TlsOptions {
 };
 
 // The reference server, in this process, without a socket.
-absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(
-    const std::string& token, int seed);
+absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string& token, int seed);
 // The reference server, in this process, on 127.0.0.1 with a free port.
-absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(
-    const std::string& token, int seed);
+absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(const std::string& token, int seed);
 // A server at an address that somebody else runs. Waits up to
 // `ready_within` for it to accept a connection.
-absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(
-    const std::string& address, const TlsOptions& tls,
-    const std::string& token, std::chrono::milliseconds ready_within);
+absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(const std::string& address,
+                                                         const TlsOptions& tls,
+                                                         const std::string& token,
+                                                         std::chrono::milliseconds ready_within);
 // A server the harness starts: `command` runs under /bin/sh in its own
 // process group, with `--listen 127.0.0.1:0` appended unless the command
 // names --listen itself. Waits up to `start_within` for the
 // `listening on HOST:PORT` line; an early exit is reported with its status
 // and the last lines of stderr.
-absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
-    const std::string& command, const std::string& token,
-    std::chrono::milliseconds start_within);
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(const std::string& command,
+                                                          const std::string& token,
+                                                          std::chrono::milliseconds start_within);
 // The same, with the child's resources bounded (grading).
 struct ChildLimits;
-absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(
-    const std::string& command, const std::string& token,
-    std::chrono::milliseconds start_within, const ChildLimits& limits);
+absl::StatusOr<std::unique_ptr<Target>> MakeProcessTarget(const std::string& command,
+                                                          const std::string& token,
+                                                          std::chrono::milliseconds start_within,
+                                                          const ChildLimits& limits);
 
 }  // namespace course::harness
 

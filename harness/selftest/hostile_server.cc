@@ -70,22 +70,19 @@ int OpenListener(const std::string& host_port, std::uint16_t* port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   if (colon == std::string::npos ||
-      inet_pton(AF_INET, host_port.substr(0, colon).c_str(),
-                &address.sin_addr) != 1) {
-    std::cerr << "course-hostile-server: --listen wants IPV4:PORT, got "
-              << host_port << "\n";
+      inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &address.sin_addr) != 1) {
+    std::cerr << "course-hostile-server: --listen wants IPV4:PORT, got " << host_port << "\n";
     return -1;
   }
-  address.sin_port = htons(static_cast<std::uint16_t>(
-      std::strtoul(host_port.c_str() + colon + 1, nullptr, 10)));
+  address.sin_port =
+      htons(static_cast<std::uint16_t>(std::strtoul(host_port.c_str() + colon + 1, nullptr, 10)));
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   const int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   auto* generic = reinterpret_cast<sockaddr*>(&address);
   socklen_t size = sizeof address;
-  if (bind(fd, generic, size) != 0 || listen(fd, 64) != 0 ||
-      getsockname(fd, generic, &size) != 0) {
+  if (bind(fd, generic, size) != 0 || listen(fd, 64) != 0 || getsockname(fd, generic, &size) != 0) {
     std::cerr << "course-hostile-server: cannot listen on " << host_port << ": "
               << std::strerror(errno) << "\n";
     close(fd);
@@ -110,8 +107,7 @@ bool Greet(const std::string& mode, int fd, std::mt19937_64& random) {
   }
   if (mode == "reset") {
     const linger abort_on_close{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close,
-               sizeof abort_on_close);
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
     close(fd);
     return false;
   }
@@ -127,17 +123,15 @@ bool Greet(const std::string& mode, int fd, std::mt19937_64& random) {
   return true;
 }
 
-int ServeBadly(const std::string& mode, const std::string& host_port,
-               std::uint64_t seed) {
+int ServeBadly(const std::string& mode, const std::string& host_port, std::uint64_t seed) {
   const sigset_t stop = BlockStopSignals();
   const int stop_fd = signalfd(-1, &stop, SFD_CLOEXEC);
   std::uint16_t port = 0;
   const int listener = OpenListener(host_port, &port);
   if (listener < 0 || stop_fd < 0) return 1;
-  std::cerr << "course-hostile-server: mode " << mode << ", seed " << seed
-            << "\n";
-  std::cout << "listening on " << host_port.substr(0, host_port.rfind(':'))
-            << ":" << port << std::endl;
+  std::cerr << "course-hostile-server: mode " << mode << ", seed " << seed << "\n";
+  std::cout << "listening on " << host_port.substr(0, host_port.rfind(':')) << ":" << port
+            << std::endl;
 
   std::mt19937_64 random(seed);
   // [0] the stop signal, [1] the listener, then the open connections.
@@ -178,17 +172,15 @@ int ServeBadly(const std::string& mode, const std::string& host_port,
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "A listener that is no gRPC server, for the harness's own tests"};
+  CLI::App app{"A listener that is no gRPC server, for the harness's own tests"};
   std::string mode;
   std::string listen = "127.0.0.1:0";
   std::uint64_t seed = std::random_device{}();
   app.add_option("--mode", mode, "how to misbehave")
       ->required()
-      ->check(CLI::IsMember({"silent", "http1", "garbage", "close", "reset",
-                             "exit-early", "never-listens", "wrong-line"}));
-  app.add_option("--listen", listen, "IPV4:PORT; port 0 picks a free port")
-      ->capture_default_str();
+      ->check(CLI::IsMember({"silent", "http1", "garbage", "close", "reset", "exit-early",
+                             "never-listens", "wrong-line"}));
+  app.add_option("--listen", listen, "IPV4:PORT; port 0 picks a free port")->capture_default_str();
   app.add_option("--seed", seed, "seed of the random bytes in garbage mode");
   try {
     app.parse(argc, argv);

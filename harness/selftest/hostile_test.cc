@@ -40,9 +40,8 @@ constexpr milliseconds kHostileStartBound{10000};
 
 // The bounds every conform run gets; the start-up bound decides how long
 // the could-not-connect cases take.
-const std::vector<std::string> kConformBounds = {"--rpc-deadline-ms",  "1000",
-                                                 "--start-timeout-ms", "3000",
-                                                 "--timeout",          "40"};
+const std::vector<std::string> kConformBounds = {
+    "--rpc-deadline-ms", "1000", "--start-timeout-ms", "3000", "--timeout", "40"};
 
 enum class Via {
   kServerCmd,  // the CLI starts the hostile server: --server-cmd
@@ -76,8 +75,7 @@ struct CliRun {
 // `arg` quoted for /bin/sh, so that a failure's command can be pasted.
 std::string ShellQuote(const std::string& arg) {
   std::string quoted = "'";
-  for (char c : arg)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
 }
 
@@ -88,8 +86,7 @@ bool Contains(const std::string& text, const std::string& part) {
 // Runs course-cli with `args`, stdout and stderr merged, bounded.
 CliRun RunCli(const std::vector<std::string>& args) {
   CliRun run;
-  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1",
-                                   COURSE_CLI};
+  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", COURSE_CLI};
   argv.insert(argv.end(), args.begin(), args.end());
   run.command = COURSE_CLI;
   for (const std::string& arg : args) run.command += " " + ShellQuote(arg);
@@ -97,8 +94,8 @@ CliRun RunCli(const std::vector<std::string>& args) {
   const auto start = steady_clock::now();
   const auto until = start + kCliBound;
   auto left = [&until] {
-    return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(
-                                         until - steady_clock::now()));
+    return std::max(milliseconds(0),
+                    std::chrono::duration_cast<milliseconds>(until - steady_clock::now()));
   };
   auto cli = ChildProcess::Spawn(argv);
   if (!cli.ok()) {
@@ -109,8 +106,7 @@ CliRun RunCli(const std::vector<std::string>& args) {
   while ((*cli)->ReadLine(left())) {
   }
   const std::optional<int> code = (*cli)->WaitExit(left(), &run.how);
-  run.seconds =
-      std::chrono::duration<double>(steady_clock::now() - start).count();
+  run.seconds = std::chrono::duration<double>(steady_clock::now() - start).count();
   run.ended = code.has_value();
   run.code = code.value_or(-1);
   run.output = (*cli)->StdoutText();
@@ -140,9 +136,9 @@ CliRun RunCase(const HostileCase& c) {
   const std::string prefix = "listening on ";
   std::optional<std::string> line = (*server)->ReadLine(kHostileStartBound);
   if (!line || line->rfind(prefix, 0) != 0) {
-    run.setup_error = "the hostile server did not print its listening line: " +
-                      line.value_or("(nothing)") + "\n" +
-                      (*server)->StderrTail();
+    run.setup_error =
+        "the hostile server did not print its listening line: " + line.value_or("(nothing)") +
+        "\n" + (*server)->StderrTail();
     return run;
   }
   const std::string address = line->substr(prefix.size());
@@ -154,8 +150,8 @@ CliRun RunCase(const HostileCase& c) {
   // something else than what this case means to test).
   std::string how;
   if ((*server)->Exited(&how)) {
-    run.setup_error = "the hostile server ended during the run: " + how + "\n" +
-                      (*server)->StderrTail();
+    run.setup_error =
+        "the hostile server ended during the run: " + how + "\n" + (*server)->StderrTail();
   }
   (*server)->Signal(SIGTERM);
   (*server)->WaitExit(milliseconds(5000));
@@ -168,25 +164,16 @@ std::vector<HostileCase> Cases() {
   // A socket that accepts TCP but never speaks HTTP/2: gRPC waits for the
   // server's SETTINGS frame before the channel is ready, so the harness
   // never gets as far as a check.
-  const std::vector<std::pair<std::string, std::string>> sockets = {
-      {"silent", "Silent"},
-      {"http1", "Http1"},
-      {"garbage", "Garbage"},
-      {"close", "Close"},
-      {"reset", "Reset"}};
+  const std::vector<std::pair<std::string, std::string>> sockets = {{"silent", "Silent"},
+                                                                    {"http1", "Http1"},
+                                                                    {"garbage", "Garbage"},
+                                                                    {"close", "Close"},
+                                                                    {"reset", "Reset"}};
   for (const auto& [mode, name] : sockets) {
-    cases.push_back({name + "AsServerCmd",
-                     Via::kServerCmd,
-                     mode,
-                     {},
-                     2,
-                     {kCouldNotConnect, "within 3000 ms"}});
-    cases.push_back({name + "AsTarget",
-                     Via::kTarget,
-                     mode,
-                     {},
-                     2,
-                     {kCouldNotConnect, "within 3000 ms"}});
+    cases.push_back(
+        {name + "AsServerCmd", Via::kServerCmd, mode, {}, 2, {kCouldNotConnect, "within 3000 ms"}});
+    cases.push_back(
+        {name + "AsTarget", Via::kTarget, mode, {}, 2, {kCouldNotConnect, "within 3000 ms"}});
   }
   cases.push_back({"ExitEarlyAsServerCmd",
                    Via::kServerCmd,
@@ -200,13 +187,12 @@ std::vector<HostileCase> Cases() {
                    {},
                    2,
                    {"did not print `listening on HOST:PORT` within 3000 ms"}});
-  cases.push_back(
-      {"WrongLineAsServerCmd",
-       Via::kServerCmd,
-       "wrong-line",
-       {},
-       2,
-       {"first stdout line should be `listening on HOST:PORT`", "ready!"}});
+  cases.push_back({"WrongLineAsServerCmd",
+                   Via::kServerCmd,
+                   "wrong-line",
+                   {},
+                   2,
+                   {"first stdout line should be `listening on HOST:PORT`", "ready!"}});
 
   std::vector<std::string> refused = {"conform", "--target", "127.0.0.1:1"};
   refused.insert(refused.end(), kConformBounds.begin(), kConformBounds.end());
@@ -218,21 +204,15 @@ std::vector<HostileCase> Cases() {
                    {"could not connect to 127.0.0.1:1 "}});
   std::vector<std::string> no_program = {"conform", "--server-cmd",
                                          "/nonexistent/course-no-such-server"};
-  no_program.insert(no_program.end(), kConformBounds.begin(),
-                    kConformBounds.end());
+  no_program.insert(no_program.end(), kConformBounds.begin(), kConformBounds.end());
   cases.push_back({"MissingProgramAsServerCmd",
                    Via::kArgs,
                    "",
                    no_program,
                    2,
                    {"exited with status 127", "course-no-such-server"}});
-  cases.push_back({"UnknownFlag",
-                   Via::kArgs,
-                   "",
-                   {"conform", "--no-such-flag"},
-                   2,
-                   {"--no-such-flag"},
-                   true});
+  cases.push_back(
+      {"UnknownFlag", Via::kArgs, "", {"conform", "--no-such-flag"}, 2, {"--no-such-flag"}, true});
   cases.push_back({"TargetWithServerCmd",
                    Via::kArgs,
                    "",
@@ -248,15 +228,13 @@ class ConformVerdict : public testing::TestWithParam<HostileCase> {
  protected:
   // Starts every case this run selects, all at once.
   static void SetUpTestSuite() {
-    const testing::TestSuite* suite =
-        testing::UnitTest::GetInstance()->current_test_suite();
+    const testing::TestSuite* suite = testing::UnitTest::GetInstance()->current_test_suite();
     for (const HostileCase& c : Cases()) {
       for (int i = 0; i < suite->total_test_count(); ++i) {
         const testing::TestInfo* info = suite->GetTestInfo(i);
         const std::string name = info->name();
         if (info->should_run() && name.substr(name.rfind('/') + 1) == c.name) {
-          runs_.emplace(c.name,
-                        std::async(std::launch::async, RunCase, c).share());
+          runs_.emplace(c.name, std::async(std::launch::async, RunCase, c).share());
         }
       }
     }
@@ -275,13 +253,11 @@ TEST_P(ConformVerdict, IsClearAndBounded) {
   const HostileCase& c = GetParam();
   const CliRun run = Result(c);
   ASSERT_EQ(run.setup_error, "");
-  const std::string context = "\n$ " + run.command + "\n" + run.output + "(" +
-                              run.how + " after " +
+  const std::string context = "\n$ " + run.command + "\n" + run.output + "(" + run.how + " after " +
                               std::to_string(run.seconds) + " s)";
-  ASSERT_TRUE(run.ended) << "the command line did not end within "
-                         << kCliBound.count() << " s" << context;
-  EXPECT_EQ(run.how.rfind("exited with status ", 0), 0u)
-      << "the command line crashed" << context;
+  ASSERT_TRUE(run.ended) << "the command line did not end within " << kCliBound.count() << " s"
+                         << context;
+  EXPECT_EQ(run.how.rfind("exited with status ", 0), 0u) << "the command line crashed" << context;
   EXPECT_GE(run.code, 0) << context;
   EXPECT_LE(run.code, 2) << context;
   EXPECT_EQ(run.code, c.want_code) << context;
@@ -295,12 +271,10 @@ TEST_P(ConformVerdict, IsClearAndBounded) {
   }
   if (run.code == 2) {
     EXPECT_EQ(run.output.rfind("course: ", 0), 0u)
-        << "a run that could not happen says so first, as `course: why`"
-        << context;
+        << "a run that could not happen says so first, as `course: why`" << context;
   }
   if (c.one_line) {
-    EXPECT_EQ(run.output.find('\n'), run.output.size() - 1)
-        << "want exactly one line" << context;
+    EXPECT_EQ(run.output.find('\n'), run.output.size() - 1) << "want exactly one line" << context;
   }
 }
 

@@ -11,8 +11,8 @@ namespace {
 
 // Sends [valid, valid, bad] where `bad` breaks C1 at position 2, and checks
 // the field named, then that nothing was stored (C4).
-void RejectsAtPosition(CheckContext& ctx, v1::CreateUserRequest bad,
-                       const std::string& field, const std::string& hint) {
+void RejectsAtPosition(CheckContext& ctx, v1::CreateUserRequest bad, const std::string& field,
+                       const std::string& hint) {
   std::vector<v1::CreateUserRequest> requests = {FreshUser(ctx), FreshUser(ctx), bad};
   CreateResult result = CreateUsers(ctx, requests);
   ctx.ExpectCode(result.status, grpc::StatusCode::INVALID_ARGUMENT,
@@ -72,31 +72,27 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
          for (int i = 0; i < 5; ++i) requests.push_back(FreshUser(ctx));
          CreateResult result = CreateUsers(ctx, requests);
          ctx.ExpectCode(result.status, grpc::StatusCode::OK, "CreateUsers of 5 users");
-         ctx.Expect(result.ids.size() == 5,
-                    absl::StrCat(result.ids.size(), " ids"), "5 ids, one per request",
-                    "append an id for every request, in stream order");
+         ctx.Expect(result.ids.size() == 5, absl::StrCat(result.ids.size(), " ids"),
+                    "5 ids, one per request", "append an id for every request, in stream order");
          for (std::size_t i = 1; i < result.ids.size(); ++i) {
            ctx.Expect(result.ids[i] > result.ids[i - 1],
-                      absl::StrCat("ids[", i, "] = ", result.ids[i], " after ",
-                                   result.ids[i - 1]),
+                      absl::StrCat("ids[", i, "] = ", result.ids[i], " after ", result.ids[i - 1]),
                       "strictly increasing ids");
          }
        }});
-  checks.push_back(
-      {"create.ids-exceed-earlier-ids", "C5",
-       "Every id of a batch is greater than any id handed out before",
-       [](CheckContext& ctx) {
-         std::vector<v1::User> first = MakeUsers(ctx, 2);
-         std::vector<v1::User> second = MakeUsers(ctx, 2);
-         ctx.Expect(second.front().id() > first.back().id(),
-                    absl::StrCat("a later batch got id ", second.front().id(),
-                                 " after ", first.back().id()),
-                    "ids that keep growing across calls",
-                    "take ids from one counter that never goes back");
-       }});
-  checks.push_back({"create.empty-stream-is-ok", "C6",
-                    "CreateUsers with no requests is OK with no ids",
+  checks.push_back({"create.ids-exceed-earlier-ids", "C5",
+                    "Every id of a batch is greater than any id handed out before",
                     [](CheckContext& ctx) {
+                      std::vector<v1::User> first = MakeUsers(ctx, 2);
+                      std::vector<v1::User> second = MakeUsers(ctx, 2);
+                      ctx.Expect(second.front().id() > first.back().id(),
+                                 absl::StrCat("a later batch got id ", second.front().id(),
+                                              " after ", first.back().id()),
+                                 "ids that keep growing across calls",
+                                 "take ids from one counter that never goes back");
+                    }});
+  checks.push_back({"create.empty-stream-is-ok", "C6",
+                    "CreateUsers with no requests is OK with no ids", [](CheckContext& ctx) {
                       CreateResult result = CreateUsers(ctx, {});
                       ctx.ExpectCode(result.status, grpc::StatusCode::OK,
                                      "CreateUsers with an empty stream",
@@ -106,8 +102,7 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
   checks.push_back({"create.rejects-empty-name", "C2",
                     "An empty name is INVALID_ARGUMENT naming users[i].name",
                     [](CheckContext& ctx) {
-                      RejectsAtPosition(ctx, WithName(ctx, ""), "name",
-                                        "a name must not be empty");
+                      RejectsAtPosition(ctx, WithName(ctx, ""), "name", "a name must not be empty");
                     }});
   checks.push_back({"create.rejects-name-over-100-bytes", "C2",
                     "A name of 101 bytes is INVALID_ARGUMENT naming users[i].name",
@@ -115,23 +110,20 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
                       RejectsAtPosition(ctx, WithName(ctx, std::string(101, 'n')), "name",
                                         "the limit is 100 bytes");
                     }});
-  checks.push_back(
-      {"create.accepts-name-of-100-bytes", "C1",
-       "A name of exactly 100 bytes of UTF-8 is accepted",
-       [](CheckContext& ctx) {
-         // 50 two-byte characters: 50 characters, 100 bytes.
-         std::string name;
-         for (int i = 0; i < 50; ++i) name += "é";
-         ExpectCreated(ctx, {WithName(ctx, name)}, "CreateUsers with a 100-byte name",
-                       "count bytes, not characters, and allow exactly 100");
-       }});
+  checks.push_back({"create.accepts-name-of-100-bytes", "C1",
+                    "A name of exactly 100 bytes of UTF-8 is accepted", [](CheckContext& ctx) {
+                      // 50 two-byte characters: 50 characters, 100 bytes.
+                      std::string name;
+                      for (int i = 0; i < 50; ++i) name += "é";
+                      ExpectCreated(ctx, {WithName(ctx, name)}, "CreateUsers with a 100-byte name",
+                                    "count bytes, not characters, and allow exactly 100");
+                    }});
   static const EmailCase kBadEmails[] = {
       {"rejects-email-with-space", "An email with a space is rejected",
        [](CheckContext& c) { return "a b" + c.UniqueEmail(); },
        "no ASCII whitespace anywhere in the email"},
       {"rejects-email-with-tab", "An email with a tab is rejected",
-       [](CheckContext& c) { return "tab\t" + c.UniqueEmail(); },
-       "tabs are ASCII whitespace too"},
+       [](CheckContext& c) { return "tab\t" + c.UniqueEmail(); }, "tabs are ASCII whitespace too"},
       {"rejects-email-without-at", "An email without '@' is rejected",
        [](CheckContext& c) {
          std::string e = c.UniqueEmail();
@@ -157,112 +149,104 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
        },
        "the domain must not start with '.'"},
       {"rejects-email-domain-ending-with-dot", "A domain ending with '.' is rejected",
-       [](CheckContext& c) { return c.UniqueEmail() + "."; },
-       "the domain must not end with '.'"},
+       [](CheckContext& c) { return c.UniqueEmail() + "."; }, "the domain must not end with '.'"},
       {"rejects-email-over-254-bytes", "An email of 255 bytes is rejected",
-       [](CheckContext& c) { return EmailOfLength(c, 255); },
-       "the limit is 254 bytes"},
+       [](CheckContext& c) { return EmailOfLength(c, 255); }, "the limit is 254 bytes"},
   };
   for (const EmailCase& bad : kBadEmails) {
     checks.push_back({absl::StrCat("create.", bad.slug), "C2",
                       absl::StrCat(bad.title, " with INVALID_ARGUMENT naming users[i].email"),
                       [bad](CheckContext& ctx) {
-                        RejectsAtPosition(ctx, WithEmail(ctx, bad.make(ctx)), "email",
-                                          bad.hint);
+                        RejectsAtPosition(ctx, WithEmail(ctx, bad.make(ctx)), "email", bad.hint);
                       }});
   }
   checks.push_back({"create.accepts-email-of-254-bytes", "C1",
                     "An otherwise valid email of exactly 254 bytes is accepted",
                     [](CheckContext& ctx) {
                       ExpectCreated(ctx, {WithEmail(ctx, EmailOfLength(ctx, 254))},
-                                    "CreateUsers with a 254-byte email",
-                                    "allow exactly 254 bytes");
+                                    "CreateUsers with a 254-byte email", "allow exactly 254 bytes");
                     }});
-  checks.push_back(
-      {"create.rejects-duplicate-email-in-one-stream", "C3",
-       "An email repeated in one stream, in another letter case, is ALREADY_EXISTS",
-       [](CheckContext& ctx) {
-         v1::CreateUserRequest first = FreshUser(ctx);
-         v1::CreateUserRequest again = FreshUser(ctx);
-         std::string upper = first.email();
-         for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-         again.set_email(upper);
-         CreateResult result = CreateUsers(ctx, {first, again});
-         ctx.ExpectCode(result.status, grpc::StatusCode::ALREADY_EXISTS,
-                        "CreateUsers with the same email twice",
-                        "remember the emails of the stream so far, case-folded");
-         ctx.Expect(result.status.error_message().find(upper) != std::string::npos,
-                    absl::StrCat("the message \"", result.status.error_message(),
-                                 "\" does not name ", upper),
-                    "a message that names the email");
-       }});
-  checks.push_back(
-      {"create.rejects-email-already-stored", "C3",
-       "An email a stored user has, in another letter case, is ALREADY_EXISTS",
-       [](CheckContext& ctx) {
-         std::vector<v1::User> stored = MakeUsers(ctx, 1);
-         v1::CreateUserRequest again = FreshUser(ctx);
-         std::string email = stored[0].email();
-         email[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(email[0])));
-         again.set_email(email);
-         CreateResult result = CreateUsers(ctx, {again});
-         ctx.ExpectCode(result.status, grpc::StatusCode::ALREADY_EXISTS,
-                        "CreateUsers with an email that is taken",
-                        "compare emails with ASCII letters folded to one case");
-       }});
-  checks.push_back(
-      {"create.failed-batch-stores-nothing", "C4",
-       "A batch that ends in an error stores none of its users",
-       [](CheckContext& ctx) {
-         std::vector<v1::CreateUserRequest> good = {FreshUser(ctx), FreshUser(ctx)};
-         std::vector<v1::CreateUserRequest> batch = good;
-         batch.push_back(WithName(ctx, ""));
-         CreateResult failed = CreateUsers(ctx, batch);
-         ctx.ExpectCode(failed.status, grpc::StatusCode::INVALID_ARGUMENT,
-                        "CreateUsers whose last request is invalid");
-         ExpectCreated(ctx, good,
-                       "creating the valid users of the failed batch again",
-                       "the failed batch left its first users stored: keep the "
-                       "batch aside and store it only when the stream ends well");
-       }});
-  checks.push_back(
-      {"create.cancelled-batch-stores-nothing", "C4",
-       "A batch the client cancels before half-closing stores nothing",
-       [](CheckContext& ctx) {
-         std::vector<v1::CreateUserRequest> good = {FreshUser(ctx), FreshUser(ctx)};
-         {
-           auto call = ctx.NewCall(std::chrono::milliseconds(0), true);
-           v1::CreateUsersResponse response;
-           auto writer = ctx.users().CreateUsers(call.get(), &response);
-           for (const auto& request : good) writer->Write(request);
-           // A client stream shows no sign of the server having read the
-           // requests, so give them time to arrive before the cancel. The
-           // pause only makes a faulty server easier to catch: a correct
-           // one passes whenever the cancel lands.
-           std::this_thread::sleep_for(std::chrono::milliseconds(300));
-           ctx.Sent("CreateUsers <- 2 valid requests, then the client cancels");
-           call->TryCancel();
-           grpc::Status status = writer->Finish();
-           ctx.Received(absl::StrCat("CreateUsers -> ", DescribeStatus(status)));
-         }
-         ExpectCreated(ctx, good, "creating the users of the cancelled batch again",
-                       "a cancelled call ends your reads too: only store the batch "
-                       "after a real half-close, not when reading stops");
-       }});
-  checks.push_back(
-      {"create.over-10000-requests-is-resource-exhausted", "C7",
-       "More than 10,000 requests in one call is RESOURCE_EXHAUSTED, nothing stored",
-       [](CheckContext& ctx) {
-         std::vector<v1::CreateUserRequest> requests;
-         for (int i = 0; i < 10001; ++i) requests.push_back(FreshUser(ctx));
-         CreateResult result = CreateUsers(ctx, requests);
-         ctx.ExpectCode(result.status, grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "CreateUsers with 10,001 requests",
-                        "count requests and stop at 10,000");
-         ExpectCreated(ctx, {requests.front(), requests.back()},
-                       "creating two users of the refused batch again",
-                       "the refused batch must store nothing");
-       }});
+  checks.push_back({"create.rejects-duplicate-email-in-one-stream", "C3",
+                    "An email repeated in one stream, in another letter case, is ALREADY_EXISTS",
+                    [](CheckContext& ctx) {
+                      v1::CreateUserRequest first = FreshUser(ctx);
+                      v1::CreateUserRequest again = FreshUser(ctx);
+                      std::string upper = first.email();
+                      for (char& c : upper)
+                        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                      again.set_email(upper);
+                      CreateResult result = CreateUsers(ctx, {first, again});
+                      ctx.ExpectCode(result.status, grpc::StatusCode::ALREADY_EXISTS,
+                                     "CreateUsers with the same email twice",
+                                     "remember the emails of the stream so far, case-folded");
+                      ctx.Expect(result.status.error_message().find(upper) != std::string::npos,
+                                 absl::StrCat("the message \"", result.status.error_message(),
+                                              "\" does not name ", upper),
+                                 "a message that names the email");
+                    }});
+  checks.push_back({"create.rejects-email-already-stored", "C3",
+                    "An email a stored user has, in another letter case, is ALREADY_EXISTS",
+                    [](CheckContext& ctx) {
+                      std::vector<v1::User> stored = MakeUsers(ctx, 1);
+                      v1::CreateUserRequest again = FreshUser(ctx);
+                      std::string email = stored[0].email();
+                      email[0] =
+                          static_cast<char>(std::toupper(static_cast<unsigned char>(email[0])));
+                      again.set_email(email);
+                      CreateResult result = CreateUsers(ctx, {again});
+                      ctx.ExpectCode(result.status, grpc::StatusCode::ALREADY_EXISTS,
+                                     "CreateUsers with an email that is taken",
+                                     "compare emails with ASCII letters folded to one case");
+                    }});
+  checks.push_back({"create.failed-batch-stores-nothing", "C4",
+                    "A batch that ends in an error stores none of its users",
+                    [](CheckContext& ctx) {
+                      std::vector<v1::CreateUserRequest> good = {FreshUser(ctx), FreshUser(ctx)};
+                      std::vector<v1::CreateUserRequest> batch = good;
+                      batch.push_back(WithName(ctx, ""));
+                      CreateResult failed = CreateUsers(ctx, batch);
+                      ctx.ExpectCode(failed.status, grpc::StatusCode::INVALID_ARGUMENT,
+                                     "CreateUsers whose last request is invalid");
+                      ExpectCreated(ctx, good, "creating the valid users of the failed batch again",
+                                    "the failed batch left its first users stored: keep the "
+                                    "batch aside and store it only when the stream ends well");
+                    }});
+  checks.push_back({"create.cancelled-batch-stores-nothing", "C4",
+                    "A batch the client cancels before half-closing stores nothing",
+                    [](CheckContext& ctx) {
+                      std::vector<v1::CreateUserRequest> good = {FreshUser(ctx), FreshUser(ctx)};
+                      {
+                        auto call = ctx.NewCall(std::chrono::milliseconds(0), true);
+                        v1::CreateUsersResponse response;
+                        auto writer = ctx.users().CreateUsers(call.get(), &response);
+                        for (const auto& request : good) writer->Write(request);
+                        // A client stream shows no sign of the server having read the
+                        // requests, so give them time to arrive before the cancel. The
+                        // pause only makes a faulty server easier to catch: a correct
+                        // one passes whenever the cancel lands.
+                        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                        ctx.Sent("CreateUsers <- 2 valid requests, then the client cancels");
+                        call->TryCancel();
+                        grpc::Status status = writer->Finish();
+                        ctx.Received(absl::StrCat("CreateUsers -> ", DescribeStatus(status)));
+                      }
+                      ExpectCreated(ctx, good, "creating the users of the cancelled batch again",
+                                    "a cancelled call ends your reads too: only store the batch "
+                                    "after a real half-close, not when reading stops");
+                    }});
+  checks.push_back({"create.over-10000-requests-is-resource-exhausted", "C7",
+                    "More than 10,000 requests in one call is RESOURCE_EXHAUSTED, nothing stored",
+                    [](CheckContext& ctx) {
+                      std::vector<v1::CreateUserRequest> requests;
+                      for (int i = 0; i < 10001; ++i) requests.push_back(FreshUser(ctx));
+                      CreateResult result = CreateUsers(ctx, requests);
+                      ctx.ExpectCode(result.status, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                     "CreateUsers with 10,001 requests",
+                                     "count requests and stop at 10,000");
+                      ExpectCreated(ctx, {requests.front(), requests.back()},
+                                    "creating two users of the refused batch again",
+                                    "the refused batch must store nothing");
+                    }});
   checks.push_back(
       {"create.judges-validity-before-duplicates", "C8",
        "A request that is both invalid and a duplicate is INVALID_ARGUMENT (C1 before C3)",
@@ -280,8 +264,7 @@ void AddClientStreamingChecks(std::vector<CheckDef>& checks) {
        }});
   checks.push_back(
       {"create.stops-at-the-first-bad-request", "C8",
-       "The call ends at the first request that breaks a rule",
-       [](CheckContext& ctx) {
+       "The call ends at the first request that breaks a rule", [](CheckContext& ctx) {
          std::vector<v1::User> stored = MakeUsers(ctx, 1);
          // A duplicate first, an invalid request after it: the duplicate wins.
          CreateResult result = CreateUsers(

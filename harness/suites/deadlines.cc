@@ -9,24 +9,24 @@
 namespace course::harness {
 
 void AddDeadlineChecks(std::vector<CheckDef>& checks) {
-  checks.push_back(
-      {"deadline.list-ends-at-the-deadline", "L3",
-       "A slow ListUsers ends with DEADLINE_EXCEEDED when the deadline passes",
-       [](CheckContext& ctx) {
-         std::vector<v1::User> mine = MakeUsers(ctx, 6);
-         v1::ListUsersRequest request;
-         request.set_after_id(mine.front().id() - 1);
-         request.set_page_size(6);
-         request.set_interval_ms(400);
-         // 6 users 400 ms apart need 2 s; the deadline is 1 s.
-         ListResult listed = ListUsers(ctx, request, std::chrono::milliseconds(1000));
-         ctx.ExpectCode(listed.status, grpc::StatusCode::DEADLINE_EXCEEDED,
-                        "ListUsers that needs 2 s under a 1 s deadline");
-         ctx.Expect(listed.users.size() >= 1 && listed.users.size() <= 4,
-                    absl::StrCat(listed.users.size(), " users arrived before the deadline"),
-                    "the first user at once and about two more before 1 s",
-                    "send the first user without waiting");
-       }});
+  checks.push_back({"deadline.list-ends-at-the-deadline", "L3",
+                    "A slow ListUsers ends with DEADLINE_EXCEEDED when the deadline passes",
+                    [](CheckContext& ctx) {
+                      std::vector<v1::User> mine = MakeUsers(ctx, 6);
+                      v1::ListUsersRequest request;
+                      request.set_after_id(mine.front().id() - 1);
+                      request.set_page_size(6);
+                      request.set_interval_ms(400);
+                      // 6 users 400 ms apart need 2 s; the deadline is 1 s.
+                      ListResult listed = ListUsers(ctx, request, std::chrono::milliseconds(1000));
+                      ctx.ExpectCode(listed.status, grpc::StatusCode::DEADLINE_EXCEEDED,
+                                     "ListUsers that needs 2 s under a 1 s deadline");
+                      ctx.Expect(
+                          listed.users.size() >= 1 && listed.users.size() <= 4,
+                          absl::StrCat(listed.users.size(), " users arrived before the deadline"),
+                          "the first user at once and about two more before 1 s",
+                          "send the first user without waiting");
+                    }});
   checks.push_back(
       {"deadline.cancelled-lists-free-the-server", "L3",
        "Abandoned slow ListUsers calls stop at once and do not starve later calls",
@@ -66,9 +66,9 @@ void AddDeadlineChecks(std::vector<CheckDef>& checks) {
          const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now() - start);
          ctx.Sent(absl::StrCat("then GetUser <- ", Describe(request)));
-         ctx.Received(absl::StrCat(ended_by_deadline.load(), " slow lists ended by their deadline; ",
-                                   "GetUser -> ", DescribeStatus(status), " after ",
-                                   waited.count(), " ms"));
+         ctx.Received(absl::StrCat(ended_by_deadline.load(),
+                                   " slow lists ended by their deadline; ", "GetUser -> ",
+                                   DescribeStatus(status), " after ", waited.count(), " ms"));
          ctx.ExpectCode(status, grpc::StatusCode::OK,
                         "GetUser right after many abandoned slow lists",
                         "the server is still busy with calls whose clients left: "

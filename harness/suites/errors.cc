@@ -15,26 +15,23 @@ void AddErrorChecks(std::vector<CheckDef>& checks) {
          grpc::Status status = GetUser(ctx, 0, &user);
          ctx.ExpectCode(status, grpc::StatusCode::INVALID_ARGUMENT, "GetUser with id 0");
          google::rpc::Status rich;
-         ctx.Expect(!status.error_details().empty() &&
-                        rich.ParseFromString(status.error_details()),
+         ctx.Expect(!status.error_details().empty() && rich.ParseFromString(status.error_details()),
                     "the response has no google.rpc.Status in grpc-status-details-bin",
                     "a serialized google.rpc.Status",
                     "pass the serialized google.rpc.Status as the third "
                     "argument of grpc::Status (or your language's rich-status API)");
          ctx.Received(absl::StrCat("details: ", Describe(rich)));
-         ctx.Expect(rich.code() == static_cast<int>(status.error_code()),
-                    absl::StrCat("google.rpc.Status.code is ", rich.code(),
-                                 " but the call's grpc-status is ",
-                                 static_cast<int>(status.error_code())),
-                    "the same code in both places");
-         ctx.Expect(rich.details_size() >= 1,
-                    "google.rpc.Status carries no details",
+         ctx.Expect(
+             rich.code() == static_cast<int>(status.error_code()),
+             absl::StrCat("google.rpc.Status.code is ", rich.code(),
+                          " but the call's grpc-status is ", static_cast<int>(status.error_code())),
+             "the same code in both places");
+         ctx.Expect(rich.details_size() >= 1, "google.rpc.Status carries no details",
                     "a google.rpc.BadRequest packed in an Any");
        }});
   checks.push_back(
       {"errors.list-bad-request-names-the-field", "L1",
-       "ListUsers errors name the offending field in a BadRequest",
-       [](CheckContext& ctx) {
+       "ListUsers errors name the offending field in a BadRequest", [](CheckContext& ctx) {
          v1::ListUsersRequest request;
          request.set_interval_ms(10001);
          ListResult listed = ListUsers(ctx, request);

@@ -64,38 +64,33 @@ struct HealthAnswer {
 HealthAnswer CheckHealth(CheckContext& ctx, const std::string& service) {
   HealthCheckRequest request;
   request.set_service(service);
-  ctx.Reproduce(absl::StrCat("grpcurl -plaintext -d '{\"service\": \"", service,
-                             "\"}' ", AddressOrPlaceholder(ctx),
-                             " grpc.health.v1.Health/Check"));
+  ctx.Reproduce(absl::StrCat("grpcurl -plaintext -d '{\"service\": \"", service, "\"}' ",
+                             AddressOrPlaceholder(ctx), " grpc.health.v1.Health/Check"));
   ctx.Sent(absl::StrCat("grpc.health.v1.Health/Check <- ", Describe(request)));
   auto stub = grpc::health::v1::Health::NewStub(ctx.target().Channel());
   auto call = ctx.NewCall();
   HealthAnswer answer;
   answer.status = stub->Check(call.get(), request, &answer.response);
   ctx.Received(absl::StrCat("grpc.health.v1.Health/Check -> ",
-                            answer.status.ok()
-                                ? absl::StrCat("OK ", Describe(answer.response))
-                                : DescribeStatus(answer.status)));
+                            answer.status.ok() ? absl::StrCat("OK ", Describe(answer.response))
+                                               : DescribeStatus(answer.status)));
   return answer;
 }
 
 void ExpectServing(CheckContext& ctx, const std::string& service) {
   const HealthAnswer answer = CheckHealth(ctx, service);
-  const std::string what =
-      service.empty() ? "the server as a whole (\"\")" : service;
-  ctx.ExpectCode(answer.status, grpc::StatusCode::OK,
-                 absl::StrCat("Health/Check for ", what), kHealthHint);
+  const std::string what = service.empty() ? "the server as a whole (\"\")" : service;
+  ctx.ExpectCode(answer.status, grpc::StatusCode::OK, absl::StrCat("Health/Check for ", what),
+                 kHealthHint);
   ctx.Expect(answer.response.status() == HealthCheckResponse::SERVING,
              absl::StrCat("Health/Check for ", what, " answered ",
-                          HealthCheckResponse::ServingStatus_Name(
-                              answer.response.status())),
+                          HealthCheckResponse::ServingStatus_Name(answer.response.status())),
              "SERVING (S1)",
-             service.empty()
-                 ? "the empty name stands for the whole server; gRPC C++'s "
-                   "default health service answers SERVING for it by itself"
-                 : absl::StrCat("after the server starts, call "
-                                "GetHealthCheckService()->SetServingStatus(\"",
-                                service, "\", true)"));
+             service.empty() ? "the empty name stands for the whole server; gRPC C++'s "
+                               "default health service answers SERVING for it by itself"
+                             : absl::StrCat("after the server starts, call "
+                                            "GetHealthCheckService()->SetServingStatus(\"",
+                                            service, "\", true)"));
 }
 
 // --- S2 ---------------------------------------------------------------------
@@ -114,21 +109,19 @@ struct ReflectionAnswer {
 
 // Sends one request on the reflection stream, half-closes, and reads the
 // answer: on v1 first, then on v1alpha if v1 is UNIMPLEMENTED.
-ReflectionAnswer AskReflection(CheckContext& ctx,
-                               const ServerReflectionRequest& request) {
+ReflectionAnswer AskReflection(CheckContext& ctx, const ServerReflectionRequest& request) {
   ReflectionAnswer answer;
   for (const char* method : kReflectionMethods) {
     auto call = ctx.NewCall();
     ctx.Sent(absl::StrCat(method, " <- ", Describe(request), ", half-close"));
-    std::unique_ptr<grpc::ClientReaderWriter<ServerReflectionRequest,
-                                             ServerReflectionResponse>>
-        stream(
-            grpc::internal::ClientReaderWriterFactory<
-                ServerReflectionRequest, ServerReflectionResponse>::
-                Create(ctx.target().Channel().get(),
-                       grpc::internal::RpcMethod(
-                           method, grpc::internal::RpcMethod::BIDI_STREAMING),
-                       call.get()));
+    std::unique_ptr<grpc::ClientReaderWriter<ServerReflectionRequest, ServerReflectionResponse>>
+        stream(grpc::internal::ClientReaderWriterFactory<
+               ServerReflectionRequest,
+               ServerReflectionResponse>::Create(ctx.target().Channel().get(),
+                                                 grpc::internal::RpcMethod(
+                                                     method,
+                                                     grpc::internal::RpcMethod::BIDI_STREAMING),
+                                                 call.get()));
     stream->Write(request);  // a failure shows in Finish
     stream->WritesDone();
     answer.response.reset();
@@ -138,9 +131,7 @@ ReflectionAnswer AskReflection(CheckContext& ctx,
     }
     answer.status = stream->Finish();
     ctx.Received(absl::StrCat(
-        method, " -> ",
-        answer.response ? absl::StrCat(Describe(*answer.response), " then ")
-                        : "",
+        method, " -> ", answer.response ? absl::StrCat(Describe(*answer.response), " then ") : "",
         DescribeStatus(answer.status)));
     if (answer.status.error_code() != grpc::StatusCode::UNIMPLEMENTED) break;
   }
@@ -151,28 +142,23 @@ ReflectionAnswer AskReflection(CheckContext& ctx,
 // kind (not an error_response).
 const ServerReflectionResponse& ExpectReflectionAnswer(
     CheckContext& ctx, const ReflectionAnswer& answer,
-    ServerReflectionResponse::MessageResponseCase want,
-    const std::string& what) {
+    ServerReflectionResponse::MessageResponseCase want, const std::string& what) {
   ctx.ExpectCode(answer.status, grpc::StatusCode::OK,
-                 absl::StrCat("the reflection stream (", what, ")"),
-                 kReflectionHint);
-  ctx.Expect(
-      answer.response.has_value(),
-      absl::StrCat("the reflection stream ended OK without answering ", what),
-      "one response per request (S2)", kReflectionHint);
+                 absl::StrCat("the reflection stream (", what, ")"), kReflectionHint);
+  ctx.Expect(answer.response.has_value(),
+             absl::StrCat("the reflection stream ended OK without answering ", what),
+             "one response per request (S2)", kReflectionHint);
   if (answer.response->has_error_response()) {
     const auto& error = answer.response->error_response();
-    ctx.Fail(absl::StrCat(
-                 "reflection answered ", what, " with error ",
-                 CodeName(static_cast<grpc::StatusCode>(error.error_code())),
-                 ": \"", error.error_message(), "\""),
+    ctx.Fail(absl::StrCat("reflection answered ", what, " with error ",
+                          CodeName(static_cast<grpc::StatusCode>(error.error_code())), ": \"",
+                          error.error_message(), "\""),
              "a description of the contract's services (S2)",
              "register the course services on the same server as reflection, "
              "built from the generated code of course.proto");
   }
   ctx.Expect(answer.response->message_response_case() == want,
-             absl::StrCat("reflection answered ", what,
-                          " with a response of another kind"),
+             absl::StrCat("reflection answered ", what, " with a response of another kind"),
              "the response that matches the request (S2)", kReflectionHint);
   return *answer.response;
 }
@@ -185,12 +171,10 @@ grpc::Status CallUnaryPath(CheckContext& ctx, const std::string& path) {
   ctx.Sent(absl::StrCat(path, " <- ", Describe(request)));
   auto call = ctx.NewCall();
   v1::User response;
-  const grpc::Status status =
-      grpc::internal::BlockingUnaryCall<v1::GetUserRequest, v1::User>(
-          ctx.target().Channel().get(),
-          grpc::internal::RpcMethod(path.c_str(),
-                                    grpc::internal::RpcMethod::NORMAL_RPC),
-          call.get(), request, &response);
+  const grpc::Status status = grpc::internal::BlockingUnaryCall<v1::GetUserRequest, v1::User>(
+      ctx.target().Channel().get(),
+      grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), call.get(),
+      request, &response);
   ctx.Received(absl::StrCat(path, " -> ", DescribeStatus(status)));
   return status;
 }
@@ -214,49 +198,42 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
                     "Health/Check answers SERVING for the empty service name",
                     [](CheckContext& ctx) { ExpectServing(ctx, ""); }});
 
-  checks.push_back(
-      {"server.health-serving-for-user-service", "S1",
-       "Health/Check answers SERVING for course.v1.UserService",
-       [](CheckContext& ctx) { ExpectServing(ctx, kUserService); }});
+  checks.push_back({"server.health-serving-for-user-service", "S1",
+                    "Health/Check answers SERVING for course.v1.UserService",
+                    [](CheckContext& ctx) { ExpectServing(ctx, kUserService); }});
 
-  checks.push_back(
-      {"server.health-serving-for-chat-service", "S1",
-       "Health/Check answers SERVING for course.v1.ChatService",
-       [](CheckContext& ctx) { ExpectServing(ctx, kChatService); }});
+  checks.push_back({"server.health-serving-for-chat-service", "S1",
+                    "Health/Check answers SERVING for course.v1.ChatService",
+                    [](CheckContext& ctx) { ExpectServing(ctx, kChatService); }});
 
-  checks.push_back(
-      {"server.health-not-found-for-unknown-service", "S1",
-       "Health/Check answers NOT_FOUND for a service the server does not have",
-       [](CheckContext& ctx) {
-         const std::string unknown =
-             absl::StrCat("course.v1.NoSuchService", HexTag(ctx));
-         const HealthAnswer answer = CheckHealth(ctx, unknown);
-         ctx.ExpectCode(
-             answer.status, grpc::StatusCode::NOT_FOUND,
-             absl::StrCat("Health/Check for the unknown service ", unknown),
-             answer.status.error_code() == grpc::StatusCode::UNIMPLEMENTED
-                 ? kHealthHint
-                 : "answer NOT_FOUND (a status, not a SERVICE_UNKNOWN "
-                   "response) for names that were never given a serving "
-                   "status; gRPC C++'s default health service does");
-       }});
+  checks.push_back({"server.health-not-found-for-unknown-service", "S1",
+                    "Health/Check answers NOT_FOUND for a service the server does not have",
+                    [](CheckContext& ctx) {
+                      const std::string unknown =
+                          absl::StrCat("course.v1.NoSuchService", HexTag(ctx));
+                      const HealthAnswer answer = CheckHealth(ctx, unknown);
+                      ctx.ExpectCode(answer.status, grpc::StatusCode::NOT_FOUND,
+                                     absl::StrCat("Health/Check for the unknown service ", unknown),
+                                     answer.status.error_code() == grpc::StatusCode::UNIMPLEMENTED
+                                         ? kHealthHint
+                                         : "answer NOT_FOUND (a status, not a SERVICE_UNKNOWN "
+                                           "response) for names that were never given a serving "
+                                           "status; gRPC C++'s default health service does");
+                    }});
 
   checks.push_back(
       {"server.reflection-lists-course-services", "S2",
        "Server reflection lists course.v1.UserService and "
        "course.v1.ChatService",
        [](CheckContext& ctx) {
-         ctx.Reproduce(absl::StrCat("grpcurl -plaintext ",
-                                    AddressOrPlaceholder(ctx), " list"));
+         ctx.Reproduce(absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " list"));
          ServerReflectionRequest request;
          request.set_list_services("*");
          const ReflectionAnswer answer = AskReflection(ctx, request);
          const ServerReflectionResponse& response = ExpectReflectionAnswer(
-             ctx, answer, ServerReflectionResponse::kListServicesResponse,
-             "list_services");
+             ctx, answer, ServerReflectionResponse::kListServicesResponse, "list_services");
          std::vector<std::string> listed;
-         for (const auto& service :
-              response.list_services_response().service()) {
+         for (const auto& service : response.list_services_response().service()) {
            listed.push_back(service.name());
          }
          for (const char* want : {kUserService, kChatService}) {
@@ -264,10 +241,8 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
            for (const std::string& name : listed) found = found || name == want;
            ctx.Expect(
                found,
-               absl::StrCat("reflection lists [", absl::StrJoin(listed, ", "),
-                            "] but not ", want),
-               absl::StrCat(kUserService, " and ", kChatService,
-                            " among the listed services (S2)"),
+               absl::StrCat("reflection lists [", absl::StrJoin(listed, ", "), "] but not ", want),
+               absl::StrCat(kUserService, " and ", kChatService, " among the listed services (S2)"),
                "register every course service on the server that runs "
                "reflection; reflection lists only registered services");
          }
@@ -278,15 +253,14 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
        "Server reflection describes course.v1.UserService with its four "
        "methods",
        [](CheckContext& ctx) {
-         ctx.Reproduce(absl::StrCat("grpcurl -plaintext ",
-                                    AddressOrPlaceholder(ctx), " describe ",
+         ctx.Reproduce(absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " describe ",
                                     kUserService));
          ServerReflectionRequest request;
          request.set_file_containing_symbol(kUserService);
          const ReflectionAnswer answer = AskReflection(ctx, request);
-         const ServerReflectionResponse& response = ExpectReflectionAnswer(
-             ctx, answer, ServerReflectionResponse::kFileDescriptorResponse,
-             absl::StrCat("file_containing_symbol ", kUserService));
+         const ServerReflectionResponse& response =
+             ExpectReflectionAnswer(ctx, answer, ServerReflectionResponse::kFileDescriptorResponse,
+                                    absl::StrCat("file_containing_symbol ", kUserService));
 
          // The file that declares the service, among it and its imports.
          std::optional<google::protobuf::ServiceDescriptorProto> service;
@@ -298,8 +272,7 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
              ctx.Fail(
                  "reflection sent a file descriptor that does not parse "
                  "as a google.protobuf.FileDescriptorProto",
-                 "serialized FileDescriptorProto messages (S2)",
-                 kReflectionHint);
+                 "serialized FileDescriptorProto messages (S2)", kReflectionHint);
            }
            files.push_back(file.name());
            if (file.package() != "course.v1") continue;
@@ -307,17 +280,14 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
              if (candidate.name() == "UserService") service = candidate;
            }
          }
-         ctx.Received(
-             absl::StrCat("files: [", absl::StrJoin(files, ", "), "]"));
-         ctx.Expect(
-             service.has_value(),
-             absl::StrCat("none of the files reflection sent ([",
-                          absl::StrJoin(files, ", "),
-                          "]) declares service UserService in package "
-                          "course.v1"),
-             "the file course/v1/course.proto, declaring UserService (S2)",
-             "build the server from the generated code of the course's "
-             "course.proto, unchanged");
+         ctx.Received(absl::StrCat("files: [", absl::StrJoin(files, ", "), "]"));
+         ctx.Expect(service.has_value(),
+                    absl::StrCat("none of the files reflection sent ([", absl::StrJoin(files, ", "),
+                                 "]) declares service UserService in package "
+                                 "course.v1"),
+                    "the file course/v1/course.proto, declaring UserService (S2)",
+                    "build the server from the generated code of the course's "
+                    "course.proto, unchanged");
 
          // name -> {client streaming, server streaming}, as in the contract.
          const std::map<std::string, std::pair<bool, bool>> want = {
@@ -328,8 +298,7 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
          };
          std::map<std::string, std::pair<bool, bool>> got;
          for (const auto& method : service->method()) {
-           got[method.name()] = {method.client_streaming(),
-                                 method.server_streaming()};
+           got[method.name()] = {method.client_streaming(), method.server_streaming()};
          }
          auto shape = [](const std::pair<bool, bool>& streaming) {
            return absl::StrCat(streaming.first ? "stream " : "", "request -> ",
@@ -339,19 +308,16 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
          for (const auto& [name, streaming] : got) {
            got_names.push_back(absl::StrCat(name, " (", shape(streaming), ")"));
          }
-         ctx.Received(absl::StrCat("UserService methods: ",
-                                   absl::StrJoin(got_names, ", ")));
+         ctx.Received(absl::StrCat("UserService methods: ", absl::StrJoin(got_names, ", ")));
          for (const auto& [name, streaming] : want) {
            auto it = got.find(name);
-           ctx.Expect(
-               it != got.end(),
-               absl::StrCat("the described UserService has no method ", name),
-               "GetUser, ListUsers, CreateUsers and Chat (S2)",
-               "serve the contract's course.proto unchanged; a copy "
-               "with methods renamed or left out is another contract");
+           ctx.Expect(it != got.end(),
+                      absl::StrCat("the described UserService has no method ", name),
+                      "GetUser, ListUsers, CreateUsers and Chat (S2)",
+                      "serve the contract's course.proto unchanged; a copy "
+                      "with methods renamed or left out is another contract");
            ctx.Expect(it->second == streaming,
-                      absl::StrCat("UserService.", name, " is described as ",
-                                   shape(it->second)),
+                      absl::StrCat("UserService.", name, " is described as ", shape(it->second)),
                       absl::StrCat(name, " as ", shape(streaming), " (S2)"),
                       "serve the contract's course.proto unchanged");
          }
@@ -359,13 +325,11 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
 
   checks.push_back(
       {"server.unknown-method-is-unimplemented", "S3",
-       "A call to a method that UserService does not have is UNIMPLEMENTED",
-       [](CheckContext& ctx) {
-         const std::string path = absl::StrCat(
-             "/course.v1.UserService/NoSuchMethod", HexTag(ctx).substr(0, 6));
+       "A call to a method that UserService does not have is UNIMPLEMENTED", [](CheckContext& ctx) {
+         const std::string path =
+             absl::StrCat("/course.v1.UserService/NoSuchMethod", HexTag(ctx).substr(0, 6));
          const grpc::Status status = CallUnaryPath(ctx, path);
-         ctx.ExpectCode(status, grpc::StatusCode::UNIMPLEMENTED,
-                        absl::StrCat("a call to ", path),
+         ctx.ExpectCode(status, grpc::StatusCode::UNIMPLEMENTED, absl::StrCat("a call to ", path),
                         "do not register a catch-all (generic) service; when "
                         "you do, answer UNIMPLEMENTED for methods it does not "
                         "know");
@@ -373,77 +337,71 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
 
   checks.push_back(
       {"server.unknown-service-is-unimplemented", "S3",
-       "A call to a service the server does not have is UNIMPLEMENTED",
-       [](CheckContext& ctx) {
-         const std::string path = absl::StrCat(
-             "/course.v1.NoSuchService", HexTag(ctx).substr(0, 6), "/GetUser");
+       "A call to a service the server does not have is UNIMPLEMENTED", [](CheckContext& ctx) {
+         const std::string path =
+             absl::StrCat("/course.v1.NoSuchService", HexTag(ctx).substr(0, 6), "/GetUser");
          const grpc::Status status = CallUnaryPath(ctx, path);
-         ctx.ExpectCode(status, grpc::StatusCode::UNIMPLEMENTED,
-                        absl::StrCat("a call to ", path),
+         ctx.ExpectCode(status, grpc::StatusCode::UNIMPLEMENTED, absl::StrCat("a call to ", path),
                         "do not register a catch-all (generic) service; when "
                         "you do, answer UNIMPLEMENTED for services it does not "
                         "know");
        }});
 
-  checks.push_back(
-      {"server.oversized-request-is-resource-exhausted", "S3",
-       "A request message just over 4 MiB is RESOURCE_EXHAUSTED",
-       [](CheckContext& ctx) {
-         constexpr std::size_t kPadding = 4 * 1024 * 1024 + 1024;
-         // A valid GetUserRequest, made large by an unknown field: a server
-         // that accepted it would simply skip the padding.
-         v1::GetUserRequest request;
-         request.set_id(1);
-         request.GetReflection()
-             ->MutableUnknownFields(&request)
-             ->AddLengthDelimited(1000, std::string(kPadding, 'x'));
-         const std::size_t size = request.ByteSizeLong();
-         ctx.Sent(
-             absl::StrCat("GetUser <- GetUserRequest{id: 1} padded by an "
-                          "unknown field 1000 to ",
-                          size, " bytes (4 MiB is 4194304)"));
-         grpc::ChannelArguments args;
-         args.SetMaxSendMessageSize(-1);  // so this client does not refuse it
-         auto stub = v1::UserService::NewStub(ctx.target().NewChannel(args));
-         auto call = ctx.NewCall();
-         v1::User user;
-         const grpc::Status status = stub->GetUser(call.get(), request, &user);
-         ctx.Received(absl::StrCat("GetUser -> ", DescribeStatus(status)));
-         ctx.ExpectCode(status, grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("a GetUser request of ", size, " bytes"),
-                        "keep gRPC's default receive limit of 4 MiB: do not "
-                        "raise it with SetMaxReceiveMessageSize (or "
-                        "grpc.max_receive_message_length) to -1 or more");
-       }});
+  checks.push_back({"server.oversized-request-is-resource-exhausted", "S3",
+                    "A request message just over 4 MiB is RESOURCE_EXHAUSTED",
+                    [](CheckContext& ctx) {
+                      constexpr std::size_t kPadding = 4 * 1024 * 1024 + 1024;
+                      // A valid GetUserRequest, made large by an unknown field: a server
+                      // that accepted it would simply skip the padding.
+                      v1::GetUserRequest request;
+                      request.set_id(1);
+                      request.GetReflection()->MutableUnknownFields(&request)->AddLengthDelimited(
+                          1000, std::string(kPadding, 'x'));
+                      const std::size_t size = request.ByteSizeLong();
+                      ctx.Sent(
+                          absl::StrCat("GetUser <- GetUserRequest{id: 1} padded by an "
+                                       "unknown field 1000 to ",
+                                       size, " bytes (4 MiB is 4194304)"));
+                      grpc::ChannelArguments args;
+                      args.SetMaxSendMessageSize(-1);  // so this client does not refuse it
+                      auto stub = v1::UserService::NewStub(ctx.target().NewChannel(args));
+                      auto call = ctx.NewCall();
+                      v1::User user;
+                      const grpc::Status status = stub->GetUser(call.get(), request, &user);
+                      ctx.Received(absl::StrCat("GetUser -> ", DescribeStatus(status)));
+                      ctx.ExpectCode(status, grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                     absl::StrCat("a GetUser request of ", size, " bytes"),
+                                     "keep gRPC's default receive limit of 4 MiB: do not "
+                                     "raise it with SetMaxReceiveMessageSize (or "
+                                     "grpc.max_receive_message_length) to -1 or more");
+                    }});
 
-  checks.push_back(
-      {"server.prints-listening-line", "S4",
-       "The server prints `listening on HOST:PORT` with its real, non-zero "
-       "port",
-       [](CheckContext& ctx) {
-         ProcessControl& process = RequireProcess(ctx);
-         const std::string line = process.ListeningLine();
-         ctx.Received(absl::StrCat("first stdout line: \"", line, "\""));
-         const std::string prefix = "listening on ";
-         const std::size_t colon = line.rfind(':');
-         ctx.Expect(line.rfind(prefix, 0) == 0 && colon != std::string::npos &&
-                        colon > prefix.size(),
-                    "the first line on stdout is not `listening on HOST:PORT`",
-                    "exactly `listening on HOST:PORT`, e.g. `listening on "
-                    "127.0.0.1:40123` (S4)",
-                    "print the line once the server is built and started, "
-                    "and nothing on stdout before it (logs go to stderr)");
-         int port = 0;
-         const std::string port_text = line.substr(colon + 1);
-         ctx.Expect(
-             absl::SimpleAtoi(port_text, &port) && port > 0 && port < 65536,
-             absl::StrCat("the port in the listening line is \"", port_text,
-                          "\""),
-             "the real port, 1..65535 (S4)",
-             "with --listen HOST:0 print the port gRPC chose (the "
-             "selected_port out-parameter of AddListeningPort), not "
-             "the 0 that was asked for");
-       }});
+  checks.push_back({"server.prints-listening-line", "S4",
+                    "The server prints `listening on HOST:PORT` with its real, non-zero "
+                    "port",
+                    [](CheckContext& ctx) {
+                      ProcessControl& process = RequireProcess(ctx);
+                      const std::string line = process.ListeningLine();
+                      ctx.Received(absl::StrCat("first stdout line: \"", line, "\""));
+                      const std::string prefix = "listening on ";
+                      const std::size_t colon = line.rfind(':');
+                      ctx.Expect(line.rfind(prefix, 0) == 0 && colon != std::string::npos &&
+                                     colon > prefix.size(),
+                                 "the first line on stdout is not `listening on HOST:PORT`",
+                                 "exactly `listening on HOST:PORT`, e.g. `listening on "
+                                 "127.0.0.1:40123` (S4)",
+                                 "print the line once the server is built and started, "
+                                 "and nothing on stdout before it (logs go to stderr)");
+                      int port = 0;
+                      const std::string port_text = line.substr(colon + 1);
+                      ctx.Expect(
+                          absl::SimpleAtoi(port_text, &port) && port > 0 && port < 65536,
+                          absl::StrCat("the port in the listening line is \"", port_text, "\""),
+                          "the real port, 1..65535 (S4)",
+                          "with --listen HOST:0 print the port gRPC chose (the "
+                          "selected_port out-parameter of AddListeningPort), not "
+                          "the 0 that was asked for");
+                    }});
 
   // Keep this check LAST: it stops the server. The runner runs the `server`
   // area last and checks in the order registered, so nothing runs after it.
@@ -458,12 +416,11 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
          request.set_after_id(made.front().id() - 1);
          request.set_page_size(3);
          request.set_interval_ms(200);
-         ctx.Reproduce(absl::StrCat(
-             "grpcurl -plaintext -d '{\"after_id\": ", request.after_id(),
-             ", \"page_size\": 3, \"interval_ms\": 200}' ",
-             AddressOrPlaceholder(ctx),
-             " course.v1.UserService/ListUsers & sleep 0.1; kill -TERM <server "
-             "pid>; wait  # all 3 users arrive, then the server exits 0"));
+         ctx.Reproduce(
+             absl::StrCat("grpcurl -plaintext -d '{\"after_id\": ", request.after_id(),
+                          ", \"page_size\": 3, \"interval_ms\": 200}' ", AddressOrPlaceholder(ctx),
+                          " course.v1.UserService/ListUsers & sleep 0.1; kill -TERM <server "
+                          "pid>; wait  # all 3 users arrive, then the server exits 0"));
          ctx.Sent(absl::StrCat("ListUsers <- ", Describe(request)));
 
          // The slow call, in a thread of its own; it tells us when its first
@@ -507,9 +464,8 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
                "this check needs ListUsers to work first (rules L2, L3)");
          }
          const std::string tail = process.StderrTail();
-         ctx.Received(absl::StrCat(
-             "after SIGTERM: ", how,
-             tail.empty() ? "" : "; its stderr ends with:\n", tail));
+         ctx.Received(absl::StrCat("after SIGTERM: ", how,
+                                   tail.empty() ? "" : "; its stderr ends with:\n", tail));
          if (!code) {
            ctx.Fail("the server was still running 6 s after SIGTERM",
                     "the exit within 5 s of SIGTERM, after the calls in flight "
@@ -522,23 +478,21 @@ void AddServerChecks(std::vector<CheckDef>& checks) {
                                  "with status 0 (",
                                  how, ")"),
                     "exit status 0 (S4)",
-                    *code == 128 + 15
-                        ? "SIGTERM's default action kills the process: handle "
-                          "the signal, shut the server down, return 0 from main"
-                        : "return 0 from main after Shutdown; SIGTERM is the "
-                          "normal way to stop a server, not an error");
-         ctx.ExpectCode(
-             list_status, grpc::StatusCode::OK,
-             "the ListUsers call in flight when SIGTERM came",
-             "drain: Shutdown with a deadline (server->Shutdown(now "
-             "+ 5 s)) lets calls in flight finish; Shutdown() without "
-             "one, or exiting at the signal, cuts them off");
-         ctx.Expect(got.size() == 3,
-                    absl::StrCat("the call in flight ended OK after ",
-                                 got.size(), " of its 3 users"),
-                    "all 3 users, then OK (S4)",
-                    "a call in flight must finish its work during the drain, "
-                    "not end early because the server is stopping");
+                    *code == 128 + 15 ? "SIGTERM's default action kills the process: handle "
+                                        "the signal, shut the server down, return 0 from main"
+                                      : "return 0 from main after Shutdown; SIGTERM is the "
+                                        "normal way to stop a server, not an error");
+         ctx.ExpectCode(list_status, grpc::StatusCode::OK,
+                        "the ListUsers call in flight when SIGTERM came",
+                        "drain: Shutdown with a deadline (server->Shutdown(now "
+                        "+ 5 s)) lets calls in flight finish; Shutdown() without "
+                        "one, or exiting at the signal, cuts them off");
+         ctx.Expect(
+             got.size() == 3,
+             absl::StrCat("the call in flight ended OK after ", got.size(), " of its 3 users"),
+             "all 3 users, then OK (S4)",
+             "a call in flight must finish its work during the drain, "
+             "not end early because the server is stopping");
        }});
 }
 

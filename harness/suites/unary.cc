@@ -11,12 +11,10 @@ namespace {
 void RejectsId(CheckContext& ctx, std::int32_t id) {
   v1::User user;
   grpc::Status status = GetUser(ctx, id, &user);
-  ctx.ExpectCode(status, grpc::StatusCode::INVALID_ARGUMENT,
-                 absl::StrCat("GetUser with id ", id),
+  ctx.ExpectCode(status, grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("GetUser with id ", id),
                  "check `id <= 0` before looking the user up");
   ctx.Expect(ViolatedFields(status) == "id",
-             absl::StrCat("the BadRequest detail names [", ViolatedFields(status),
-                          "]"),
+             absl::StrCat("the BadRequest detail names [", ViolatedFields(status), "]"),
              "a google.rpc.BadRequest in grpc-status-details-bin with one "
              "field violation for field \"id\"",
              "send the error with rich details (google.rpc.Status packing a "
@@ -38,17 +36,16 @@ void AddUnaryChecks(std::vector<CheckDef>& checks) {
        [](CheckContext& ctx) {
          // Ids grow from 1; one this close to the top is never handed out
          // by a server of this course.
-         const std::int32_t id =
-             INT_MAX - static_cast<std::int32_t>(ctx.rng()() % 1000);
+         const std::int32_t id = INT_MAX - static_cast<std::int32_t>(ctx.rng()() % 1000);
          v1::User user;
          grpc::Status status = GetUser(ctx, id, &user);
          ctx.ExpectCode(status, grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("GetUser of unused id ", id),
                         "return NOT_FOUND, not OK with an empty user");
-         ctx.Expect(status.error_message().find(std::to_string(id)) != std::string::npos,
-                    absl::StrCat("the message \"", status.error_message(),
-                                 "\" does not contain ", id),
-                    "a message that names the id, e.g. \"no user with id 42\"");
+         ctx.Expect(
+             status.error_message().find(std::to_string(id)) != std::string::npos,
+             absl::StrCat("the message \"", status.error_message(), "\" does not contain ", id),
+             "a message that names the id, e.g. \"no user with id 42\"");
        }});
   checks.push_back(
       {"unary.get-user.returns-user-as-created", "G3",
@@ -61,24 +58,22 @@ void AddUnaryChecks(std::vector<CheckDef>& checks) {
            requests.push_back(request);
          }
          CreateResult created = CreateUsers(ctx, requests);
-         ctx.ExpectCode(created.status, grpc::StatusCode::OK,
-                        "creating users to fetch");
+         ctx.ExpectCode(created.status, grpc::StatusCode::OK, "creating users to fetch");
          ctx.Expect(created.ids.size() == requests.size(),
                     "CreateUsers returned the wrong number of ids", "one per request");
          for (std::size_t i = 0; i < requests.size(); ++i) {
            v1::User user;
            grpc::Status status = GetUser(ctx, created.ids[i], &user);
-           ctx.ExpectCode(status, grpc::StatusCode::OK,
-                          absl::StrCat("GetUser of the id CreateUsers returned (",
-                                       created.ids[i], ")"),
-                          "store users under the ids you return");
+           ctx.ExpectCode(
+               status, grpc::StatusCode::OK,
+               absl::StrCat("GetUser of the id CreateUsers returned (", created.ids[i], ")"),
+               "store users under the ids you return");
            v1::User want;
            want.set_id(created.ids[i]);
            want.set_name(requests[i].name());
            want.set_email(requests[i].email());
            ctx.Expect(user.SerializeAsString() == want.SerializeAsString(),
-                      absl::StrCat("GetUser returned ", Describe(user)),
-                      Describe(want),
+                      absl::StrCat("GetUser returned ", Describe(user)), Describe(want),
                       "keep name and email byte for byte: no trimming, no "
                       "lower-casing (only the uniqueness check folds case)");
          }

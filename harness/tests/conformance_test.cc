@@ -24,8 +24,8 @@ Target& SharedTarget(const std::string& kind) {
   static std::map<std::string, std::unique_ptr<Target>> targets;
   auto& target = targets[kind];
   if (target == nullptr) {
-    auto made = kind == "InProcess" ? MakeInProcessReference(kToken, 3)
-                                    : MakeLoopbackReference(kToken, 3);
+    auto made =
+        kind == "InProcess" ? MakeInProcessReference(kToken, 3) : MakeLoopbackReference(kToken, 3);
     if (!made.ok()) {
       ADD_FAILURE() << "cannot start the reference: " << made.status().message();
       std::abort();
@@ -35,8 +35,7 @@ Target& SharedTarget(const std::string& kind) {
   return *target;
 }
 
-class ConformanceTest
-    : public testing::TestWithParam<std::tuple<std::string, std::size_t>> {};
+class ConformanceTest : public testing::TestWithParam<std::tuple<std::string, std::size_t>> {};
 
 TEST_P(ConformanceTest, ReferencePasses) {
   const auto& [kind, index] = GetParam();
@@ -53,11 +52,11 @@ TEST_P(ConformanceTest, ReferencePasses) {
   const Finding& f = result.finding;
   EXPECT_EQ(result.outcome, Outcome::kPass)
       << check.id << " (" << check.rule << "): " << f.message << "\nsent:\n"
-      << f.sent << "\ngot:\n" << f.received << "\nexpected: " << f.expected;
+      << f.sent << "\ngot:\n"
+      << f.received << "\nexpected: " << f.expected;
 }
 
-std::string TestName(
-    const testing::TestParamInfo<std::tuple<std::string, std::size_t>>& info) {
+std::string TestName(const testing::TestParamInfo<std::tuple<std::string, std::size_t>>& info) {
   std::string name = AllChecks()[std::get<1>(info.param)].id;
   for (char& c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
@@ -86,9 +85,9 @@ TEST(CheckRegistry, IdsAreUniqueAndNameARule) {
 TEST(CheckRegistry, EveryContractRuleHasACheck) {
   std::set<std::string> rules;
   for (const CheckDef& check : AllChecks()) rules.insert(check.rule);
-  for (const char* rule : {"G1", "G2", "G3", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8",
-                           "L1", "L2", "L3", "H1", "H2", "H3", "H4", "H5", "H6", "M1", "M2",
-                           "S1", "S2", "S3", "S4"}) {
+  for (const char* rule :
+       {"G1", "G2", "G3", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "L1", "L2",
+        "L3", "H1", "H2", "H3", "H4", "H5", "H6", "M1", "M2", "S1", "S2", "S3", "S4"}) {
     EXPECT_EQ(rules.count(rule), 1u) << "no check for rule " << rule;
   }
 }

@@ -158,12 +158,14 @@ TEST(ReferenceUnderLoad, TwentyChatStreamsLoseAndReorderNothing) {
       long last_seq = 0;
       while (last_seq < kTotal && stream->Read(&got)) {
         if (last_seq != 0 && got.seq() != last_seq + 1) {
-          report(me + " saw seq " + std::to_string(got.seq()) + " after " + std::to_string(last_seq));
+          report(me + " saw seq " + std::to_string(got.seq()) + " after " +
+                 std::to_string(last_seq));
         }
         last_seq = got.seq();
         if (got.sender() == me) {
           std::lock_guard lock(own_mu);
-          if (got.text() != std::to_string(own)) report(me + " got its echo " + got.text() + " out of order");
+          if (got.text() != std::to_string(own))
+            report(me + " got its echo " + got.text() + " out of order");
           ++own;
           own_cv.notify_one();
         }

@@ -91,8 +91,7 @@ class Connection {
     return 0;
   }
   static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
-                      size_t namelen, const uint8_t* value, size_t valuelen, uint8_t,
-                      void* user) {
+                      size_t namelen, const uint8_t* value, size_t valuelen, uint8_t, void* user) {
     auto* self = static_cast<Connection*>(user);
     if (std::string(reinterpret_cast<const char*>(name), namelen) == ":path") {
       self->streams_[frame->hd.stream_id].path.assign(reinterpret_cast<const char*>(value),
@@ -102,8 +101,8 @@ class Connection {
   }
   static int OnData(nghttp2_session*, uint8_t, int32_t id, const uint8_t* data, size_t len,
                     void* user) {
-    static_cast<Connection*>(user)->streams_[id].body.append(
-        reinterpret_cast<const char*>(data), len);
+    static_cast<Connection*>(user)->streams_[id].body.append(reinterpret_cast<const char*>(data),
+                                                             len);
     return 0;
   }
   static int OnFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* user) {
@@ -176,8 +175,8 @@ Connection::Connection(int fd, std::string mode)
 void Connection::Respond(std::int32_t id) {
   Stream& s = streams_[id];
   const std::string method = s.path.substr(s.path.rfind('/') + 1);
-  std::vector<std::pair<std::string, std::string>> headers = {
-      {":status", "200"}, {"content-type", "application/grpc"}};
+  std::vector<std::pair<std::string, std::string>> headers = {{":status", "200"},
+                                                              {"content-type", "application/grpc"}};
   s.trailers = {{"grpc-status", "0"}};
   std::uint32_t lie = 0;
   if (method == "CreateUsers") {
@@ -192,7 +191,11 @@ void Connection::Respond(std::int32_t id) {
                           static_cast<std::uint32_t>(1 + Varint(ids.size()).size() + ids.size()));
   } else if (method == "GetUser" && Known(s.body)) {
     // GetUserRequest{id} is `08 <varint>`, and so is the id field of User.
-    const std::string user = s.body.substr(5) + "\x12\x03" "Ada" "\x1a\x0f" "ada@example.org";
+    const std::string user = s.body.substr(5) +
+                             "\x12\x03"
+                             "Ada"
+                             "\x1a\x0f"
+                             "ada@example.org";
     if (mode_ == "wrong-content-type") headers[1].second = "application/json";
     if (mode_ == "no-grpc-status") s.trailers = {{"x-course-broken", "no status"}};
     if (mode_ == "status-in-headers") {
@@ -208,16 +211,18 @@ void Connection::Respond(std::int32_t id) {
     headers.emplace_back("grpc-message", method == "GetUser" ? "no such user" : "no such method");
     std::vector<nghttp2_nv> nva;
     for (auto& [name, value] : headers) {
-      nva.push_back({reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),
-                     name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
+      nva.push_back({reinterpret_cast<uint8_t*>(name.data()),
+                     reinterpret_cast<uint8_t*>(value.data()), name.size(), value.size(),
+                     NGHTTP2_NV_FLAG_NONE});
     }
     nghttp2_submit_response(session_, id, nva.data(), nva.size(), nullptr);
     return;
   }
   std::vector<nghttp2_nv> nva;
   for (auto& [name, value] : headers) {
-    nva.push_back({reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),
-                   name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
+    nva.push_back({reinterpret_cast<uint8_t*>(name.data()),
+                   reinterpret_cast<uint8_t*>(value.data()), name.size(), value.size(),
+                   NGHTTP2_NV_FLAG_NONE});
   }
   nghttp2_data_provider provider{};
   provider.read_callback = Read;
@@ -261,9 +266,8 @@ bool Connection::OnReadable() {
         session_, reinterpret_cast<const uint8_t*>(sniffed_.data()), sniffed_.size());
     return rc >= 0 && Pump();
   }
-  const ssize_t rc =
-      nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(buffer),
-                               static_cast<std::size_t>(n));
+  const ssize_t rc = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(buffer),
+                                              static_cast<std::size_t>(n));
   return rc >= 0 && Pump();
 }
 
@@ -331,8 +335,7 @@ int main(int argc, char** argv) {
   const int listener = Listen(listen, &port);
   if (listener < 0) return 1;
   std::cerr << "course-broken-h2-server: mode " << mode << "\n";
-  std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port
-            << std::endl;
+  std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port << std::endl;
 
   std::vector<std::unique_ptr<Connection>> connections;
   for (;;) {

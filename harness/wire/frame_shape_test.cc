@@ -171,7 +171,7 @@ std::string Pcap(const std::vector<IoChunk>& io, std::uint16_t client_port,
   PutLe32(file, 0);
   PutLe32(file, 0);
   PutLe32(file, 262144);
-  PutLe32(file, 101);  // LINKTYPE_RAW
+  PutLe32(file, 101);                   // LINKTYPE_RAW
   std::uint32_t seq[2] = {1000, 5000};  // client, server
   std::uint32_t usec = 0;
   auto packet = [&](bool from_client, std::uint8_t flags, const std::string& payload) {
@@ -208,8 +208,8 @@ std::string Pcap(const std::vector<IoChunk>& io, std::uint16_t client_port,
     PutLe32(file, static_cast<std::uint32_t>(bytes.size()));
     PutLe32(file, static_cast<std::uint32_t>(bytes.size()));
     file += bytes;
-    seq[from_client ? 0 : 1] += static_cast<std::uint32_t>(payload.size()) +
-                                ((flags & 0x02) ? 1 : 0);
+    seq[from_client ? 0 : 1] +=
+        static_cast<std::uint32_t>(payload.size()) + ((flags & 0x02) ? 1 : 0);
   };
   packet(true, 0x02, "");   // SYN
   packet(false, 0x12, "");  // SYN, ACK
@@ -257,8 +257,8 @@ TEST(FrameShape, AgreesWithTsharksHttp2Dissector) {
     out << Pcap(r.client->io(), client_port, server_port);
   }
   const std::string command =
-      "timeout 60 '" + tshark + "' -n -r '" + pcap_path + "' -d tcp.port==" +
-      std::to_string(server_port) +
+      "timeout 60 '" + tshark + "' -n -r '" + pcap_path +
+      "' -d tcp.port==" + std::to_string(server_port) +
       ",http2 -T fields -e tcp.srcport -e http2.type -e http2.streamid 2>/dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
@@ -291,8 +291,8 @@ TEST(FrameShape, AgreesWithTsharksHttp2Dissector) {
   }
   for (int side = 0; side < 2; ++side) {
     EXPECT_EQ(Describe(ours[side]), Describe(theirs[side]))
-        << (side == 0 ? "frames sent" : "frames received")
-        << ": our log and tshark's disagree\n" << r.client->FormatLog();
+        << (side == 0 ? "frames sent" : "frames received") << ": our log and tshark's disagree\n"
+        << r.client->FormatLog();
   }
   std::cout << "tshark agrees: " << ours[0].size() << " frames sent, " << ours[1].size()
             << " received\n";

@@ -36,9 +36,8 @@ absl::StatusOr<std::vector<WireMessage>> SplitMessages(const std::string& data) 
   std::size_t at = 0;
   while (at < data.size()) {
     if (data.size() - at < 5) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the DATA ends with ", data.size() - at,
-          " bytes that are not a whole 5-byte prefix"));
+      return absl::InvalidArgumentError(absl::StrCat("the DATA ends with ", data.size() - at,
+                                                     " bytes that are not a whole 5-byte prefix"));
     }
     const auto* p = reinterpret_cast<const unsigned char*>(data.data() + at);
     if (p[0] > 1) {
@@ -48,8 +47,8 @@ absl::StatusOr<std::vector<WireMessage>> SplitMessages(const std::string& data) 
     const std::uint32_t length = (std::uint32_t{p[1]} << 24) | (p[2] << 16) | (p[3] << 8) | p[4];
     if (data.size() - at - 5 < length) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "message ", messages.size() + 1, ": the length prefix says ", length,
-          " bytes but only ", data.size() - at - 5, " followed before the stream ended"));
+          "message ", messages.size() + 1, ": the length prefix says ", length, " bytes but only ",
+          data.size() - at - 5, " followed before the stream ended"));
     }
     messages.push_back({p[0] == 1, data.substr(at + 5, length)});
     at += 5 + length;
@@ -96,8 +95,8 @@ std::string PercentEncodingProblem(const std::string& value) {
     if (c < 0x20 || c > 0x7e) {
       return absl::StrFormat("byte %d is 0x%02x, which must be sent percent-encoded", i, c);
     }
-    if (c == '%' && (i + 2 >= value.size() || HexDigit(value[i + 1]) < 0 ||
-                     HexDigit(value[i + 2]) < 0)) {
+    if (c == '%' &&
+        (i + 2 >= value.size() || HexDigit(value[i + 1]) < 0 || HexDigit(value[i + 2]) < 0)) {
       return absl::StrFormat("byte %d is a '%%' that does not start %%XX", i);
     }
   }

@@ -24,16 +24,14 @@ constexpr std::size_t kMagicSize = sizeof kMagic - 1;
 constexpr std::size_t kKeepReceived = 1 << 20;  // bytes kept for inspection
 
 int RemainingMs(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - Clock::now());
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 60000));
 }
 
 std::string Hex(const std::string& bytes, std::size_t max) {
   std::string out;
   for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
-    absl::StrAppendFormat(&out, "%s%02x", i == 0 ? "" : " ",
-                          static_cast<unsigned char>(bytes[i]));
+    absl::StrAppendFormat(&out, "%s%02x", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
   }
   if (bytes.size() > max) absl::StrAppend(&out, " ... (", bytes.size(), " bytes)");
   return out;
@@ -41,13 +39,20 @@ std::string Hex(const std::string& bytes, std::size_t max) {
 
 std::string SettingName(std::int32_t id) {
   switch (id) {
-    case NGHTTP2_SETTINGS_HEADER_TABLE_SIZE: return "HEADER_TABLE_SIZE";
-    case NGHTTP2_SETTINGS_ENABLE_PUSH: return "ENABLE_PUSH";
-    case NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS: return "MAX_CONCURRENT_STREAMS";
-    case NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE: return "INITIAL_WINDOW_SIZE";
-    case NGHTTP2_SETTINGS_MAX_FRAME_SIZE: return "MAX_FRAME_SIZE";
-    case NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE: return "MAX_HEADER_LIST_SIZE";
-    default: return absl::StrFormat("0x%x", id);
+    case NGHTTP2_SETTINGS_HEADER_TABLE_SIZE:
+      return "HEADER_TABLE_SIZE";
+    case NGHTTP2_SETTINGS_ENABLE_PUSH:
+      return "ENABLE_PUSH";
+    case NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS:
+      return "MAX_CONCURRENT_STREAMS";
+    case NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE:
+      return "INITIAL_WINDOW_SIZE";
+    case NGHTTP2_SETTINGS_MAX_FRAME_SIZE:
+      return "MAX_FRAME_SIZE";
+    case NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE:
+      return "MAX_HEADER_LIST_SIZE";
+    default:
+      return absl::StrFormat("0x%x", id);
   }
 }
 
@@ -58,9 +63,8 @@ std::string ControlNote(const nghttp2_frame* frame) {
     case NGHTTP2_SETTINGS: {
       std::string note;
       for (std::size_t i = 0; i < frame->settings.niv; ++i) {
-        absl::StrAppend(&note, i == 0 ? "" : " ",
-                        SettingName(frame->settings.iv[i].settings_id), "=",
-                        frame->settings.iv[i].value);
+        absl::StrAppend(&note, i == 0 ? "" : " ", SettingName(frame->settings.iv[i].settings_id),
+                        "=", frame->settings.iv[i].value);
       }
       return note;
     }
@@ -83,18 +87,30 @@ std::string ControlNote(const nghttp2_frame* frame) {
 
 std::string FrameTypeName(int type) {
   switch (type) {
-    case kPrefaceType: return "PREFACE";
-    case NGHTTP2_DATA: return "DATA";
-    case NGHTTP2_HEADERS: return "HEADERS";
-    case NGHTTP2_PRIORITY: return "PRIORITY";
-    case NGHTTP2_RST_STREAM: return "RST_STREAM";
-    case NGHTTP2_SETTINGS: return "SETTINGS";
-    case NGHTTP2_PUSH_PROMISE: return "PUSH_PROMISE";
-    case NGHTTP2_PING: return "PING";
-    case NGHTTP2_GOAWAY: return "GOAWAY";
-    case NGHTTP2_WINDOW_UPDATE: return "WINDOW_UPDATE";
-    case NGHTTP2_CONTINUATION: return "CONTINUATION";
-    default: return absl::StrFormat("UNKNOWN(0x%02x)", type);
+    case kPrefaceType:
+      return "PREFACE";
+    case NGHTTP2_DATA:
+      return "DATA";
+    case NGHTTP2_HEADERS:
+      return "HEADERS";
+    case NGHTTP2_PRIORITY:
+      return "PRIORITY";
+    case NGHTTP2_RST_STREAM:
+      return "RST_STREAM";
+    case NGHTTP2_SETTINGS:
+      return "SETTINGS";
+    case NGHTTP2_PUSH_PROMISE:
+      return "PUSH_PROMISE";
+    case NGHTTP2_PING:
+      return "PING";
+    case NGHTTP2_GOAWAY:
+      return "GOAWAY";
+    case NGHTTP2_WINDOW_UPDATE:
+      return "WINDOW_UPDATE";
+    case NGHTTP2_CONTINUATION:
+      return "CONTINUATION";
+    default:
+      return absl::StrFormat("UNKNOWN(0x%02x)", type);
   }
 }
 
@@ -104,8 +120,8 @@ std::string FrameFlagsText(int type, std::uint8_t flags) {
   const bool acks = type == NGHTTP2_SETTINGS || type == NGHTTP2_PING;
   if (stream_ends && (flags & NGHTTP2_FLAG_END_STREAM)) names.push_back("END_STREAM");
   if (acks && (flags & NGHTTP2_FLAG_ACK)) names.push_back("ACK");
-  if ((type == NGHTTP2_HEADERS || type == NGHTTP2_CONTINUATION ||
-       type == NGHTTP2_PUSH_PROMISE) && (flags & NGHTTP2_FLAG_END_HEADERS)) {
+  if ((type == NGHTTP2_HEADERS || type == NGHTTP2_CONTINUATION || type == NGHTTP2_PUSH_PROMISE) &&
+      (flags & NGHTTP2_FLAG_END_HEADERS)) {
     names.push_back("END_HEADERS");
   }
   if ((type == NGHTTP2_HEADERS || type == NGHTTP2_DATA) && (flags & NGHTTP2_FLAG_PADDED)) {
@@ -121,8 +137,7 @@ std::string FrameFlagsText(int type, std::uint8_t flags) {
 std::string FormatFrames(const std::vector<Frame>& frames, std::size_t max_data_bytes) {
   std::string out;
   for (const Frame& f : frames) {
-    absl::StrAppend(&out, f.direction == Direction::kSent ? "-> " : "<- ",
-                    FrameTypeName(f.type));
+    absl::StrAppend(&out, f.direction == Direction::kSent ? "-> " : "<- ", FrameTypeName(f.type));
     if (f.type == kPrefaceType) {
       absl::StrAppend(&out, " (", kMagicSize, " bytes, the client magic)\n");
       continue;
@@ -140,10 +155,10 @@ std::string FormatFrames(const std::vector<Frame>& frames, std::size_t max_data_
       absl::StrAppend(&out, "     ", Hex(f.data, max_data_bytes));
       if (f.data.size() >= 5) {
         const auto* p = reinterpret_cast<const unsigned char*>(f.data.data());
-        const std::uint32_t length = (std::uint32_t{p[1]} << 24) | (p[2] << 16) |
-                                     (p[3] << 8) | p[4];
-        absl::StrAppend(&out, "  (if a message starts here: compressed=", p[0],
-                        " length=", length, ")");
+        const std::uint32_t length =
+            (std::uint32_t{p[1]} << 24) | (p[2] << 16) | (p[3] << 8) | p[4];
+        absl::StrAppend(&out, "  (if a message starts here: compressed=", p[0], " length=", length,
+                        ")");
       }
       absl::StrAppend(&out, "\n");
     }
@@ -170,8 +185,8 @@ std::vector<Frame> ParseRawFrames(const std::string& bytes, Direction direction)
     frame.length = (std::size_t{p[0]} << 16) | (p[1] << 8) | p[2];
     frame.type = p[3];
     frame.flags = p[4];
-    frame.stream_id = static_cast<std::int32_t>(
-        ((std::uint32_t{p[5]} & 0x7f) << 24) | (p[6] << 16) | (p[7] << 8) | p[8]);
+    frame.stream_id = static_cast<std::int32_t>(((std::uint32_t{p[5]} & 0x7f) << 24) |
+                                                (p[6] << 16) | (p[7] << 8) | p[8]);
     if (at + 9 + frame.length > bytes.size()) break;
     frame.data = bytes.substr(at + 9, frame.length);
     frames.push_back(std::move(frame));
@@ -182,8 +197,8 @@ std::vector<Frame> ParseRawFrames(const std::string& bytes, Direction direction)
     rest.direction = direction;
     rest.raw = true;
     rest.type = 0x100;  // not a frame
-    rest.note = absl::StrCat("bytes that are no HTTP/2 frame: \"",
-                             bytes.substr(at, 40), bytes.size() - at > 40 ? "..." : "", "\"");
+    rest.note = absl::StrCat("bytes that are no HTTP/2 frame: \"", bytes.substr(at, 40),
+                             bytes.size() - at > 40 ? "..." : "", "\"");
     rest.length = bytes.size() - at;
     frames.push_back(std::move(rest));
   }
@@ -298,8 +313,7 @@ struct H2Client::Callbacks {
 
   static int OnFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     H2Client& self = Self(user_data);
-    Frame* f = self.recv_index_ < self.frames_.size() ? &self.frames_[self.recv_index_]
-                                                       : nullptr;
+    Frame* f = self.recv_index_ < self.frames_.size() ? &self.frames_[self.recv_index_] : nullptr;
     if (f != nullptr && f->note.empty()) f->note = ControlNote(frame);
     const std::int32_t id = frame->hd.stream_id;
     const bool ends = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
@@ -344,8 +358,8 @@ struct H2Client::Callbacks {
                             void* user_data) {
     H2Client& self = Self(user_data);
     if (self.recv_index_ < self.frames_.size()) {
-      absl::StrAppend(&self.frames_[self.recv_index_].note, " (invalid: ",
-                      nghttp2_strerror(lib_error_code), ")");
+      absl::StrAppend(&self.frames_[self.recv_index_].note,
+                      " (invalid: ", nghttp2_strerror(lib_error_code), ")");
     }
     return 0;
   }
@@ -389,7 +403,7 @@ struct H2Client::Callbacks {
 };
 
 absl::StatusOr<std::unique_ptr<H2Client>> H2Client::Connect(const std::string& address,
-                                                             Clock::time_point deadline) {
+                                                            Clock::time_point deadline) {
   const std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("not HOST:PORT: ", address));
@@ -404,13 +418,12 @@ absl::StatusOr<std::unique_ptr<H2Client>> H2Client::Connect(const std::string& a
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot resolve ", address, ": ",
-                                               gai_strerror(rc)));
+    return absl::UnavailableError(absl::StrCat("cannot resolve ", address, ": ", gai_strerror(rc)));
   }
   std::string error = "no address";
   for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          ai->ai_protocol);
+    const int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
@@ -471,8 +484,7 @@ void H2Client::SubmitSettings() {
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, 2);
 }
 
-std::int32_t H2Client::SubmitRequest(const Headers& headers,
-                                     std::vector<std::string> data_frames,
+std::int32_t H2Client::SubmitRequest(const Headers& headers, std::vector<std::string> data_frames,
                                      bool end_stream) {
   std::vector<nghttp2_nv> nva;
   for (const Header& header : headers) {
@@ -533,8 +545,8 @@ void H2Client::Feed(const char* bytes, std::size_t size) {
     received_bytes_.append(bytes, std::min(size, kKeepReceived - received_bytes_.size()));
   }
   if (!session_error_.empty()) return;
-  const ssize_t rc = nghttp2_session_mem_recv(
-      session_, reinterpret_cast<const uint8_t*>(bytes), size);
+  const ssize_t rc =
+      nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(bytes), size);
   if (rc < 0) session_error_ = nghttp2_strerror(static_cast<int>(rc));
 }
 
@@ -566,10 +578,12 @@ bool H2Client::RunUntil(const std::function<bool()>& done, Clock::time_point dea
 }
 
 bool H2Client::WaitForStream(std::int32_t stream_id, Clock::time_point deadline) {
-  return RunUntil([&] {
-    const StreamResult& s = streams_[stream_id];
-    return s.closed || s.reset_code.has_value() || (s.end_stream && !session_error_.empty());
-  }, deadline);
+  return RunUntil(
+      [&] {
+        const StreamResult& s = streams_[stream_id];
+        return s.closed || s.reset_code.has_value() || (s.end_stream && !session_error_.empty());
+      },
+      deadline);
 }
 
 bool H2Client::WaitForClose(Clock::time_point deadline) {

@@ -55,21 +55,20 @@ std::string FrameTypeName(int type);
 std::string FrameFlagsText(int type, std::uint8_t flags);
 // A readable multi-line log: direction, type, flags, stream, then decoded
 // headers and DATA bytes (hex, abbreviated past `max_data_bytes`).
-std::string FormatFrames(const std::vector<Frame>& frames,
-                         std::size_t max_data_bytes = 64);
+std::string FormatFrames(const std::vector<Frame>& frames, std::size_t max_data_bytes = 64);
 // Parses complete frames out of raw bytes, for the log of SendRaw().
 std::vector<Frame> ParseRawFrames(const std::string& bytes, Direction direction);
 
 // What came back on one stream.
 struct StreamResult {
-  std::vector<Headers> header_blocks;  // every HEADERS block, in order
-  std::vector<bool> block_ends_stream; // whether that block carried END_STREAM
-  std::string data;                    // every DATA payload byte, in order
+  std::vector<Headers> header_blocks;   // every HEADERS block, in order
+  std::vector<bool> block_ends_stream;  // whether that block carried END_STREAM
+  std::string data;                     // every DATA payload byte, in order
   int data_frames = 0;
-  bool end_stream = false;             // the peer ended its side
-  bool data_ended_stream = false;      // ...with a DATA frame
+  bool end_stream = false;                  // the peer ended its side
+  bool data_ended_stream = false;           // ...with a DATA frame
   std::optional<std::uint32_t> reset_code;  // RST_STREAM from the peer
-  bool closed = false;                 // nghttp2 closed the stream
+  bool closed = false;                      // nghttp2 closed the stream
 
   // The first block's value for `name`, if any.
   std::optional<std::string> InitialHeader(const std::string& name) const;
@@ -91,8 +90,8 @@ class H2Client {
  public:
   // Opens a TCP connection to HOST:PORT (IPv4 or a name that resolves to
   // one) and creates the nghttp2 client session. Sends nothing yet.
-  static absl::StatusOr<std::unique_ptr<H2Client>> Connect(
-      const std::string& address, Clock::time_point deadline);
+  static absl::StatusOr<std::unique_ptr<H2Client>> Connect(const std::string& address,
+                                                           Clock::time_point deadline);
   ~H2Client();
   H2Client(const H2Client&) = delete;
   H2Client& operator=(const H2Client&) = delete;
@@ -106,8 +105,7 @@ class H2Client {
   // `data_frames` (nghttp2 may split a large one for flow control). The
   // stream's last frame carries END_STREAM when `end_stream`.
   // Returns the stream id, or a negative nghttp2 error code.
-  std::int32_t SubmitRequest(const Headers& headers,
-                             std::vector<std::string> data_frames,
+  std::int32_t SubmitRequest(const Headers& headers, std::vector<std::string> data_frames,
                              bool end_stream = true);
   // Queues a PING with these 8 bytes.
   void SubmitPing(const std::string& opaque8);

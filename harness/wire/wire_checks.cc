@@ -29,8 +29,7 @@ using wire::Headers;
 using wire::StreamResult;
 
 constexpr int kOk = 0, kDeadlineExceeded = 4, kNotFound = 5, kAlreadyExists = 6,
-              kResourceExhausted = 8, kInvalidArgument = 3, kUnimplemented = 12,
-              kInternal = 13;
+              kResourceExhausted = 8, kInvalidArgument = 3, kUnimplemented = 12, kInternal = 13;
 
 std::string Millis(Clock::duration d) {
   const double ms = std::chrono::duration<double, std::milli>(d).count();
@@ -155,8 +154,7 @@ class Wire {
                    const std::string& hint = "") {
     const StreamResult& r = call.r();
     if (!call.ended) {
-      ctx_.Fail(absl::StrCat(what, ": the stream did not end within ",
-                             Millis(ctx_.rpc_deadline())),
+      ctx_.Fail(absl::StrCat(what, ": the stream did not end within ", Millis(ctx_.rpc_deadline())),
                 absl::StrCat("grpc-status ", code, " in trailers"), hint);
     }
     std::optional<int> status = GrpcStatus(r);
@@ -181,7 +179,8 @@ class Wire {
         absl::StrAppend(&trace, "   (nghttp2 stopped decoding: ", clients_[i]->session_error(),
                         ")\n");
       }
-      if (clients_[i]->peer_closed()) absl::StrAppend(&trace, "   (the server closed the connection)\n");
+      if (clients_[i]->peer_closed())
+        absl::StrAppend(&trace, "   (the server closed the connection)\n");
     }
     ctx_.SetTrace(trace);
   }
@@ -249,8 +248,8 @@ void ResponseEndsWithTrailers(CheckContext& ctx) {
   std::int32_t id = 0;
   Wire::Call call = GetCreatedUser(w, &id);
   const StreamResult& r = call.r();
-  ctx.Expect(call.ended, absl::StrCat("the response stream did not end within ",
-                                      Millis(ctx.rpc_deadline())),
+  ctx.Expect(call.ended,
+             absl::StrCat("the response stream did not end within ", Millis(ctx.rpc_deadline())),
              "HEADERS, DATA, then trailers: HEADERS with END_STREAM",
              "send the trailers (grpc-status) when the call ends; a client waits for them");
   ctx.Expect(!r.reset_code.has_value(), "the server reset the stream instead of ending it",
@@ -266,8 +265,8 @@ void GrpcStatusOnceInTrailers(CheckContext& ctx) {
   std::int32_t id = 0;
   Wire::Call call = GetCreatedUser(w, &id);
   const StreamResult& r = call.r();
-  ctx.Expect(call.ended, absl::StrCat("the response stream did not end within ",
-                                      Millis(ctx.rpc_deadline())),
+  ctx.Expect(call.ended,
+             absl::StrCat("the response stream did not end within ", Millis(ctx.rpc_deadline())),
              "grpc-status 0 in the trailers");
   const std::vector<std::string> all = r.AllValues("grpc-status");
   // (A block that ends the stream is trailers, even when it is the first.)
@@ -295,12 +294,13 @@ void ResponseIsLengthPrefixed(CheckContext& ctx) {
   std::int32_t id = 0;
   Wire::Call call = GetCreatedUser(w, &id);
   const StreamResult& r = call.r();
-  ctx.Expect(call.ended, absl::StrCat("the response stream did not end within ",
-                                      Millis(ctx.rpc_deadline())),
+  ctx.Expect(call.ended,
+             absl::StrCat("the response stream did not end within ", Millis(ctx.rpc_deadline())),
              "one length-prefixed User, then trailers");
   auto messages = wire::SplitMessages(r.data);
-  ctx.Expect(messages.ok(), absl::StrCat("the response's DATA is not length-prefixed messages: ",
-                                         messages.status().message()),
+  ctx.Expect(messages.ok(),
+             absl::StrCat("the response's DATA is not length-prefixed messages: ",
+                          messages.status().message()),
              "each message: a compressed flag byte, a 4-byte big-endian length, that many bytes",
              "write the 5-byte prefix with the real length of the serialized message");
   ctx.Expect(messages->size() == 1,
@@ -343,8 +343,7 @@ void GrpcMessageIsPercentEncoded(CheckContext& ctx) {
   Wire w(ctx);
   const Duplicate d = DuplicateEmailMessage(w);
   const std::string problem = wire::PercentEncodingProblem(d.raw_message);
-  ctx.Expect(problem.empty(),
-             absl::StrCat("grpc-message is not percent-encoded: ", problem),
+  ctx.Expect(problem.empty(), absl::StrCat("grpc-message is not percent-encoded: ", problem),
              "bytes 0x20-0x7E as they are, every other byte and '%' as %XX",
              "percent-encode the message (gRPC libraries do it for you)");
 }
@@ -354,8 +353,7 @@ void NonAsciiMessageSurvives(CheckContext& ctx) {
   const Duplicate d = DuplicateEmailMessage(w);
   const std::string decoded = wire::PercentDecode(d.raw_message);
   ctx.Expect(absl::StrContains(decoded, d.email),
-             absl::StrCat("the decoded grpc-message \"", decoded, "\" does not contain ",
-                          d.email),
+             absl::StrCat("the decoded grpc-message \"", decoded, "\" does not contain ", d.email),
              "the email, byte for byte, after percent-decoding",
              "encode the UTF-8 bytes, not a transliteration; decode %XX as bytes");
 }
@@ -382,15 +380,14 @@ void MessageSplitAcrossDataFrames(CheckContext& ctx) {
   Wire w(ctx);
   const std::int32_t id = UnusedId(ctx);
   const std::string message = wire::LengthPrefixed(GetUserMessage(id));
-  std::vector<std::string> frames = {message.substr(0, 2), message.substr(2, 4),
-                                     message.substr(6)};
-  ctx.Sent(absl::StrCat("GetUser <- id ", id, " in 3 DATA frames of 2, 4 and ",
-                        message.size() - 6, " bytes"));
+  std::vector<std::string> frames = {message.substr(0, 2), message.substr(2, 4), message.substr(6)};
+  ctx.Sent(absl::StrCat("GetUser <- id ", id, " in 3 DATA frames of 2, 4 and ", message.size() - 6,
+                        " bytes"));
   Wire::Call call = w.Exchange(w.Request("GetUser"), frames);
   w.ExpectStatus(call, kNotFound, "GetUser split across DATA frames",
                  "reassemble a message from DATA frames: frame and message boundaries differ");
-  const std::string text = wire::PercentDecode(wire::Value(call.r().header_blocks.back(),
-                                                           "grpc-message"));
+  const std::string text =
+      wire::PercentDecode(wire::Value(call.r().header_blocks.back(), "grpc-message"));
   ctx.Expect(absl::StrContains(text, std::to_string(id)),
              absl::StrCat("NOT_FOUND does not name id ", id, ": the message was misread"),
              absl::StrCat("NOT_FOUND naming ", id));
@@ -436,8 +433,7 @@ void TimeoutIsEnforced(CheckContext& ctx, const Timeout& timeout) {
   request.set_after_id(users.front().id() - 1);
   request.set_page_size(3);
   request.set_interval_ms(2000);  // 4 s in all: far past the timeout
-  ctx.Sent(absl::StrCat("ListUsers <- ", Describe(request), " with grpc-timeout: ",
-                        timeout.value));
+  ctx.Sent(absl::StrCat("ListUsers <- ", Describe(request), " with grpc-timeout: ", timeout.value));
   H2Client& c = w.Connect();
   const auto bound = Clock::now() + timeout.duration + std::chrono::seconds(6);
   Wire::Call call = w.ExchangeOn(c, w.Request("ListUsers", {{"grpc-timeout", timeout.value}}),
@@ -455,8 +451,8 @@ void TimeoutIsEnforced(CheckContext& ctx, const Timeout& timeout) {
              absl::StrCat("DEADLINE_EXCEEDED came ", Millis(late), " after the timeout"),
              "DEADLINE_EXCEEDED near the timeout (within 1.5 s)",
              "stop waiting as soon as the deadline passes");
-  ctx.Note(absl::StrCat("grpc-timeout ", timeout.value, ": DEADLINE_EXCEEDED ",
-                        Millis(late), " late"));
+  ctx.Note(
+      absl::StrCat("grpc-timeout ", timeout.value, ": DEADLINE_EXCEEDED ", Millis(late), " late"));
 }
 
 void LongTimeoutIsUnderstood(CheckContext& ctx, const std::string& value) {
@@ -472,8 +468,8 @@ void LongTimeoutIsUnderstood(CheckContext& ctx, const std::string& value) {
   w.ExpectStatus(call, kOk, absl::StrCat("a 100 ms ListUsers with grpc-timeout ", value),
                  "H is hours and M minutes (upper case); m is milliseconds");
   auto messages = wire::SplitMessages(call.r().data);
-  ctx.Expect(messages.ok() && messages->size() == 2,
-             "the list did not carry both users", "2 User messages");
+  ctx.Expect(messages.ok() && messages->size() == 2, "the list did not carry both users",
+             "2 User messages");
 }
 
 void MalformedTimeoutDoesNotCrash(CheckContext& ctx) {
@@ -488,8 +484,9 @@ void MalformedTimeoutDoesNotCrash(CheckContext& ctx) {
                                    {wire::LengthPrefixed(GetUserMessage(id))}, w.Deadline());
     const std::optional<int> status = GrpcStatus(call.r());
     absl::StrAppend(&answers, answers.empty() ? "" : ", ", "\"", value, "\": ",
-                    status ? absl::StrCat("grpc-status ", *status)
-                           : call.r().reset_code ? "RST_STREAM" : "no status");
+                    status                ? absl::StrCat("grpc-status ", *status)
+                    : call.r().reset_code ? "RST_STREAM"
+                                          : "no status");
   }
   ctx.Note(answers);
   // What matters: the server is still there and answers a normal call.
@@ -503,13 +500,12 @@ void MalformedTimeoutDoesNotCrash(CheckContext& ctx) {
 void NonGrpcContentTypeIs415(CheckContext& ctx) {
   Wire w(ctx);
   ctx.Sent("GetUser <- with content-type: application/json");
-  Wire::Call call = w.Exchange(
-      wire::With(w.Request("GetUser"), "content-type", "application/json"),
-      {wire::LengthPrefixed(GetUserMessage(1))});
+  Wire::Call call = w.Exchange(wire::With(w.Request("GetUser"), "content-type", "application/json"),
+                               {wire::LengthPrefixed(GetUserMessage(1))});
   ctx.Expect(call.ended, "the server did not answer", "an HTTP 415 response");
   const std::string status = call.r().InitialHeader(":status").value_or("(none)");
-  ctx.Expect(status == "415", absl::StrCat("a request with content-type application/json got :status ",
-                                           status),
+  ctx.Expect(status == "415",
+             absl::StrCat("a request with content-type application/json got :status ", status),
              ":status 415 (Unsupported Media Type)",
              "the spec says servers SHOULD answer 415, so that plain HTTP clients do not "
              "take a gRPC error (HTTP 200) for success");
@@ -532,15 +528,14 @@ void MissingTeTrailers(CheckContext& ctx) {
   Wire::Call call = w.Exchange(wire::Without(w.Request("GetUser"), "te"),
                                {wire::LengthPrefixed(GetUserMessage(id))});
   const std::optional<int> status = GrpcStatus(call.r());
-  ctx.Expect(call.ended && status.has_value(),
-             "a request without te: trailers got no gRPC answer",
+  ctx.Expect(call.ended && status.has_value(), "a request without te: trailers got no gRPC answer",
              "either the call's normal answer (NOT_FOUND) or a gRPC error",
              "implementations differ here; a clear gRPC status is what clients need");
   ctx.Note(*status == kNotFound
                ? "without te: trailers the call is served normally (NOT_FOUND)"
                : absl::StrCat("without te: trailers the call is rejected with grpc-status ",
-                              *status, " \"", wire::Value(call.r().header_blocks.back(),
-                                                          "grpc-message"), "\""));
+                              *status, " \"",
+                              wire::Value(call.r().header_blocks.back(), "grpc-message"), "\""));
 }
 
 // W8: compression and size.
@@ -611,7 +606,7 @@ void OversizedMessageIsResourceExhausted(CheckContext& ctx) {
   // GetUserRequest{id: 1} plus an unknown field 15 that makes it 4 MiB + 1 KiB.
   const std::size_t filler = (4u << 20) + 1024;
   std::string message = GetUserMessage(1) + "\x7a";
-  for (std::size_t n = filler; ; n >>= 7) {
+  for (std::size_t n = filler;; n >>= 7) {
     if (n < 0x80) {
       message += static_cast<char>(n);
       break;
@@ -632,15 +627,17 @@ void PingIsAnswered(CheckContext& ctx) {
   const std::string opaque = "wire\x01\x02\x03\x04";
   ctx.Sent("PING <- 77 69 72 65 01 02 03 04");
   c.SubmitPing(opaque);
-  const bool acked = c.RunUntil([&] {
-    for (const std::string& ack : c.ping_acks()) {
-      if (ack == opaque) return true;
-    }
-    return false;
-  }, w.Deadline());
+  const bool acked = c.RunUntil(
+      [&] {
+        for (const std::string& ack : c.ping_acks()) {
+          if (ack == opaque) return true;
+        }
+        return false;
+      },
+      w.Deadline());
   w.Record();
-  ctx.Expect(acked, c.ping_acks().empty() ? "no PING ACK came back"
-                                          : "the PING ACK carried other bytes",
+  ctx.Expect(acked,
+             c.ping_acks().empty() ? "no PING ACK came back" : "the PING ACK carried other bytes",
              "PING with ACK and the same 8 bytes",
              "RFC 9113 6.7: a PING must be answered with the same payload");
 }
@@ -649,7 +646,10 @@ void UnknownFrameTypeIsIgnored(CheckContext& ctx) {
   Wire w(ctx);
   H2Client& c = w.Connect();
   // Type 0xbb, no flags, stream 0, 4 bytes of payload.
-  const std::string frame("\x00\x00\x04\xbb\x00\x00\x00\x00\x00" "abcd", 13);
+  const std::string frame(
+      "\x00\x00\x04\xbb\x00\x00\x00\x00\x00"
+      "abcd",
+      13);
   ctx.Sent("a frame of type 0xbb on stream 0, then GetUser on the same connection");
   absl::Status sent = c.SendRaw(frame, w.Deadline());
   ctx.Expect(sent.ok(), absl::StrCat("could not send the frame: ", sent.message()),
@@ -669,8 +669,8 @@ void BadPrefaceClosesConnection(CheckContext& ctx) {
   (void)c.SendRaw(std::string("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), w.Deadline());
   const bool closed = c.WaitForClose(w.Deadline());
   w.Record();
-  ctx.Expect(closed, absl::StrCat("the connection was still open after ",
-                                  Millis(ctx.rpc_deadline())),
+  ctx.Expect(closed,
+             absl::StrCat("the connection was still open after ", Millis(ctx.rpc_deadline())),
              "the server closes the connection (a PROTOCOL_ERROR, GOAWAY optional)",
              "RFC 9113 3.4: an invalid preface is a connection error");
   if (c.goaway_code()) ctx.Note(absl::StrCat("GOAWAY error ", *c.goaway_code(), ", then closed"));
@@ -685,9 +685,7 @@ void Http1RequestGetsNoGrpcAnswer(CheckContext& ctx) {
       wire::LengthPrefixed(GetUserMessage(1)));
   ctx.Sent("POST /course.v1.UserService/GetUser HTTP/1.1 with content-type application/grpc");
   (void)c.SendRaw(request, w.Deadline());
-  c.RunUntil([&] {
-    return absl::StrContains(c.received_bytes(), "\r\n\r\n");
-  }, w.Deadline());
+  c.RunUntil([&] { return absl::StrContains(c.received_bytes(), "\r\n\r\n"); }, w.Deadline());
   w.Record();
   // (An HTTP/1.1 answer may follow the server's HTTP/2 SETTINGS.)
   const std::size_t start = c.received_bytes().find("HTTP/1.");
@@ -696,9 +694,9 @@ void Http1RequestGetsNoGrpcAnswer(CheckContext& ctx) {
   const bool http1 = start != std::string::npos;
   const std::string head = answer.substr(0, answer.find("\r\n\r\n"));
   ctx.Received(http1 ? head : absl::StrCat(answer.size(), " bytes, not an HTTP/1.1 response"));
-  const bool grpc_answer = http1 && (absl::StrContains(absl::AsciiStrToLower(head), "grpc-status") ||
-                                     absl::StrContains(absl::AsciiStrToLower(head),
-                                                       "application/grpc"));
+  const bool grpc_answer =
+      http1 && (absl::StrContains(absl::AsciiStrToLower(head), "grpc-status") ||
+                absl::StrContains(absl::AsciiStrToLower(head), "application/grpc"));
   ctx.Expect(!grpc_answer, "an HTTP/1.1 request got a gRPC answer",
              "no gRPC response over HTTP/1.1: a close, an HTTP/2 GOAWAY, or an HTTP error",
              "gRPC runs on HTTP/2 only; answering HTTP/1.1 lets proxies that downgrade "
@@ -721,8 +719,7 @@ void AddWireChecks(std::vector<CheckDef>& checks) {
       "grpc-status appears exactly once, in the trailers, also on success",
       GrpcStatusOnceInTrailers);
   Add(checks, "wire.grpc-message.percent-encoded", "W3",
-      "grpc-message is percent-encoded (a '%' and UTF-8 in the text)",
-      GrpcMessageIsPercentEncoded);
+      "grpc-message is percent-encoded (a '%' and UTF-8 in the text)", GrpcMessageIsPercentEncoded);
   Add(checks, "wire.grpc-message.non-ascii-survives", "W3",
       "a non-ASCII grpc-message survives the round trip", NonAsciiMessageSurvives);
   Add(checks, "wire.error.trailers-only", "W4",
@@ -736,8 +733,7 @@ void AddWireChecks(std::vector<CheckDef>& checks) {
   Add(checks, "wire.framing.several-messages-in-one-frame", "W5",
       "several messages in one DATA frame are accepted", SeveralMessagesInOneFrame);
   Add(checks, "wire.framing.zero-length-message", "W5",
-      "a zero-length message is accepted (and parsed as all defaults)",
-      ZeroLengthMessageAccepted);
+      "a zero-length message is accepted (and parsed as all defaults)", ZeroLengthMessageAccepted);
   Add(checks, "wire.grpc-timeout.hours-understood", "W6",
       "grpc-timeout 1H (hours) is read as a long deadline",
       [](CheckContext& ctx) { LongTimeoutIsUnderstood(ctx, "1H"); });
@@ -746,10 +742,11 @@ void AddWireChecks(std::vector<CheckDef>& checks) {
       [](CheckContext& ctx) { LongTimeoutIsUnderstood(ctx, "1M"); });
   Add(checks, "wire.grpc-timeout.seconds-enforced", "W6",
       "grpc-timeout 1S: the server ends the call with DEADLINE_EXCEEDED after 1 s",
-      [](CheckContext& ctx) { TimeoutIsEnforced(ctx, {"1S", std::chrono::seconds(1)}); });
-  Add(checks, "wire.grpc-timeout.milliseconds-enforced", "W6",
-      "grpc-timeout 700m: DEADLINE_EXCEEDED from the server after 700 ms",
       [](CheckContext& ctx) {
+        TimeoutIsEnforced(ctx, {"1S", std::chrono::seconds(1)});
+      });
+  Add(checks, "wire.grpc-timeout.milliseconds-enforced", "W6",
+      "grpc-timeout 700m: DEADLINE_EXCEEDED from the server after 700 ms", [](CheckContext& ctx) {
         TimeoutIsEnforced(ctx, {"700m", std::chrono::milliseconds(700)});
       });
   Add(checks, "wire.grpc-timeout.microseconds-enforced", "W6",
@@ -763,20 +760,18 @@ void AddWireChecks(std::vector<CheckDef>& checks) {
         TimeoutIsEnforced(ctx, {"90000000n", std::chrono::milliseconds(90)});
       });
   Add(checks, "wire.grpc-timeout.malformed-does-not-crash", "W6",
-      "malformed grpc-timeout values do not bring the server down",
-      MalformedTimeoutDoesNotCrash);
+      "malformed grpc-timeout values do not bring the server down", MalformedTimeoutDoesNotCrash);
   Add(checks, "wire.request.non-grpc-content-type-is-415", "W7",
       "a request with a non-gRPC content-type gets HTTP 415", NonGrpcContentTypeIs415,
       Level::kShould);
   Add(checks, "wire.request.unknown-path-is-unimplemented", "W7",
-      "an unknown path gets :status 200 and UNIMPLEMENTED in trailers",
-      UnknownPathIsUnimplemented);
+      "an unknown path gets :status 200 and UNIMPLEMENTED in trailers", UnknownPathIsUnimplemented);
   Add(checks, "wire.request.missing-te-trailers", "W7",
       "a request without te: trailers (implementations differ: served or rejected)",
       MissingTeTrailers, Level::kInfo);
   Add(checks, "wire.compression.flag-without-encoding-is-internal", "W8",
-      "a compressed flag without grpc-encoding is INTERNAL",
-      CompressedWithoutEncodingIsInternal, Level::kShould);
+      "a compressed flag without grpc-encoding is INTERNAL", CompressedWithoutEncodingIsInternal,
+      Level::kShould);
   Add(checks, "wire.compression.unknown-encoding-is-rejected", "W8",
       "a message in an unknown grpc-encoding ends the call with an error",
       UnknownEncodingIsRejected);
@@ -791,8 +786,7 @@ void AddWireChecks(std::vector<CheckDef>& checks) {
   Add(checks, "wire.connection.ping-answered", "W9",
       "a PING is answered with a PING ACK carrying the same payload", PingIsAnswered);
   Add(checks, "wire.connection.unknown-frame-type-ignored", "W9",
-      "a frame of unknown type is ignored and the connection goes on",
-      UnknownFrameTypeIsIgnored);
+      "a frame of unknown type is ignored and the connection goes on", UnknownFrameTypeIsIgnored);
   Add(checks, "wire.connection.bad-preface-closes", "W9",
       "a bad connection preface closes the connection", BadPrefaceClosesConnection);
   Add(checks, "wire.connection.http1-request-gets-no-grpc-answer", "W9",

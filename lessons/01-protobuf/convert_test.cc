@@ -152,14 +152,13 @@ rc::Gen<User> AnyValidUser() {
 
 // Byte sequences that are never valid UTF-8, wherever they stand.
 rc::Gen<std::string> NotUtf8() {
-  return rc::gen::element<std::string>(
-      "\xFF",                // a byte UTF-8 never uses
-      "\x80",                // a continuation byte with nothing before it
-      "\xC3",                // a lead byte whose continuation never comes
-      "\xC0\x80",            // an overlong encoding of U+0000
-      "\xED\xA0\x80",        // a UTF-16 surrogate (U+D800)
-      "\xF4\x90\x80\x80",    // beyond U+10FFFF
-      "\xE2\x82");           // a three-byte sequence cut after two
+  return rc::gen::element<std::string>("\xFF",      // a byte UTF-8 never uses
+                                       "\x80",      // a continuation byte with nothing before it
+                                       "\xC3",      // a lead byte whose continuation never comes
+                                       "\xC0\x80",  // an overlong encoding of U+0000
+                                       "\xED\xA0\x80",      // a UTF-16 surrogate (U+D800)
+                                       "\xF4\x90\x80\x80",  // beyond U+10FFFF
+                                       "\xE2\x82");         // a three-byte sequence cut after two
 }
 
 // --- task 1: struct <-> message -------------------------------------------
@@ -214,7 +213,10 @@ TEST(Bytes, NoBytesAtAllAreTheUserWithEveryFieldAtItsDefault) {
 TEST(Bytes, DecodeRejectsBytesThatAreNotAUser) {
   google::protobuf::LogSilencer quiet;
   const std::vector<std::pair<std::string, std::string>> broken = {
-      {std::string("\x12\x05" "Ad", 4), "name promises 5 bytes, 2 arrive"},
+      {std::string("\x12\x05"
+                   "Ad",
+                   4),
+       "name promises 5 bytes, 2 arrive"},
       {std::string("\x08", 1), "a tag for id, then no value"},
       {std::string("\x08\x96", 2), "a varint whose last byte is missing"},
       {std::string("\x0F\x01", 2), "wire type 7 does not exist"},
@@ -244,7 +246,10 @@ RC_GTEST_PROP(Bytes, DecodeSkipsFieldsAddedByANewerSchema, ()) {
   // older reader skips field numbers it does not know: that is what makes
   // adding fields safe.
   const User user = *AnyValidUser();
-  const std::string newer = ProtobufBytes(user) + "\x22\x03" "555" + "\x28\x2A";
+  const std::string newer = ProtobufBytes(user) +
+                            "\x22\x03"
+                            "555" +
+                            "\x28\x2A";
   const absl::StatusOr<User> decoded = course::lesson01::Decode(newer);
   RC_ASSERT(decoded.status().ToString() == "OK");
   RC_ASSERT(*decoded == user);

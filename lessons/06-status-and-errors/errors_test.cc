@@ -24,24 +24,42 @@ using course::lesson06::ToGrpcStatus;
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "a code outside the canonical list";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "a code outside the canonical list";
   }
 }
 
@@ -53,8 +71,7 @@ const char* CodeName(grpc::StatusCode code) {
 }
 
 // What a client finds in grpc-status-details-bin, or why it finds nothing.
-::testing::AssertionResult UnpackBadRequest(const grpc::Status& status,
-                                            google::rpc::Status* rich,
+::testing::AssertionResult UnpackBadRequest(const grpc::Status& status, google::rpc::Status* rich,
                                             google::rpc::BadRequest* bad_request) {
   if (status.error_details().empty()) {
     return ::testing::AssertionFailure()
@@ -62,19 +79,16 @@ const char* CodeName(grpc::StatusCode code) {
               "argument of grpc::Status";
   }
   if (!rich->ParseFromString(status.error_details())) {
-    return ::testing::AssertionFailure()
-           << "the details are not a serialized google.rpc.Status";
+    return ::testing::AssertionFailure() << "the details are not a serialized google.rpc.Status";
   }
   if (rich->details_size() != 1) {
-    return ::testing::AssertionFailure()
-           << "google.rpc.Status has " << rich->details_size()
-           << " details; want exactly one (the BadRequest)";
+    return ::testing::AssertionFailure() << "google.rpc.Status has " << rich->details_size()
+                                         << " details; want exactly one (the BadRequest)";
   }
   const google::protobuf::Any& any = rich->details(0);
   if (!any.Is<google::rpc::BadRequest>()) {
-    return ::testing::AssertionFailure()
-           << "the detail's type is \"" << any.type_url()
-           << "\"; want a google.rpc.BadRequest packed with PackFrom";
+    return ::testing::AssertionFailure() << "the detail's type is \"" << any.type_url()
+                                         << "\"; want a google.rpc.BadRequest packed with PackFrom";
   }
   if (!any.UnpackTo(bad_request)) {
     return ::testing::AssertionFailure() << "the BadRequest detail does not unpack";

@@ -119,14 +119,13 @@ struct FakeTime {
   bool jitter = false;  // false: uniform() is always 1, so every wait is its cap
 
   Clock AsClock() {
-    return Clock{[this] { return now; },
-                 [this](milliseconds wait) {
-                   sleeps.push_back(wait);
-                   now += wait;
-                 },
-                 [this] {
-                   return jitter ? std::uniform_real_distribution<double>(0.0, 1.0)(random) : 1.0;
-                 }};
+    return Clock{
+        [this] { return now; },
+        [this](milliseconds wait) {
+          sleeps.push_back(wait);
+          now += wait;
+        },
+        [this] { return jitter ? std::uniform_real_distribution<double>(0.0, 1.0)(random) : 1.0; }};
   }
 };
 
@@ -143,7 +142,8 @@ RetryPolicy TestPolicy() {
 
 std::string Waits(const std::vector<milliseconds>& waits) {
   std::string text = "[";
-  for (const auto& wait : waits) text += (text.size() > 1 ? ", " : "") + std::to_string(wait.count());
+  for (const auto& wait : waits)
+    text += (text.size() > 1 ? ", " : "") + std::to_string(wait.count());
   return text + "] ms";
 }
 
@@ -167,8 +167,8 @@ TEST(Backoff, GrowsByTheMultiplierUpToTheCap) {
   const long want[] = {100, 200, 400, 800, 1000, 1000, 1000};
   for (int retry = 1; retry <= 7; ++retry) {
     EXPECT_EQ(Backoff(policy, retry, 1.0).count(), want[retry - 1])
-        << "with uniform = 1 the wait before retry " << retry
-        << " is its cap, min(1000, 100 * 2^" << retry - 1 << ")";
+        << "with uniform = 1 the wait before retry " << retry << " is its cap, min(1000, 100 * 2^"
+        << retry - 1 << ")";
   }
 }
 
@@ -197,12 +197,12 @@ TEST(RetryingClient, RetriesUnavailableUntilItSucceeds) {
   RetryingUserClient client(server.Channel(), TestPolicy(), time.AsClock());
   course::v1::User user;
   grpc::Status status = client.GetUser(7, &user);
-  EXPECT_TRUE(status.ok()) << "the 4th attempt succeeds, but got " << status.error_code()
-                           << ": " << status.error_message();
+  EXPECT_TRUE(status.ok()) << "the 4th attempt succeeds, but got " << status.error_code() << ": "
+                           << status.error_message();
   EXPECT_EQ(server.service().calls(), 4) << "3 failures + 1 success";
   EXPECT_EQ(user.id(), 7);
-  EXPECT_EQ(time.sleeps, (std::vector<milliseconds>{milliseconds(100), milliseconds(200),
-                                                    milliseconds(400)}))
+  EXPECT_EQ(time.sleeps,
+            (std::vector<milliseconds>{milliseconds(100), milliseconds(200), milliseconds(400)}))
       << "the waits were " << Waits(time.sleeps)
       << "; wait with clock_.sleep(Backoff(policy_, attempt, clock_.uniform()))";
 }

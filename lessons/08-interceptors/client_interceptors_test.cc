@@ -126,8 +126,8 @@ TEST_F(ClientDeadline, NewCallContextSetsTheDeadline) {
   EXPECT_LE(chosen->deadline(), system_clock::now() + std::chrono::milliseconds(2100));
   ASSERT_NE(by_default->deadline(), system_clock::time_point::max())
       << "NewCallContext() made a context without a deadline";
-  EXPECT_GE(by_default->deadline(), before + course::lesson08::kDefaultTimeout -
-                                        std::chrono::milliseconds(100))
+  EXPECT_GE(by_default->deadline(),
+            before + course::lesson08::kDefaultTimeout - std::chrono::milliseconds(100))
       << "NewCallContext() should use kDefaultTimeout";
 }
 

@@ -172,8 +172,8 @@ TEST(BearerPolicy, MissingAuthorizationIsUnauthenticated) {
 }
 
 TEST(BearerPolicy, AnyOtherValueIsPermissionDenied) {
-  for (const char* value : {"Bearer wrong", "secret", "Bearer secretx", "bearer secret",
-                            "Bearer  secret", ""}) {
+  for (const char* value :
+       {"Bearer wrong", "secret", "Bearer secretx", "bearer secret", "Bearer  secret", ""}) {
     const Headers headers("authorization", value);
     EXPECT_EQ(CheckBearerToken(headers.metadata, "secret").error_code(),
               grpc::StatusCode::PERMISSION_DENIED)

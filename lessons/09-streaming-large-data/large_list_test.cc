@@ -202,7 +202,7 @@ class LargeList : public ::testing::Test {
     const std::string prefix = "listening on ";
     if (!line || line->rfind(prefix, 0) != 0) {
       problem_ = absl::StrCat("the lesson's server did not print `listening on HOST:PORT`",
-                               " within 60 s; its stderr:\n", (*child)->StderrTail());
+                              " within 60 s; its stderr:\n", (*child)->StderrTail());
       return;
     }
     address_ = line->substr(prefix.size());
@@ -236,8 +236,8 @@ TEST_F(LargeList, FullSpeedReaderGetsEveryUserInOrder) {
                        "lookup and one write per user should take a few seconds in all")
               : "");
   EXPECT_EQ(read.order_problem, "")
-      << "users must come in ascending id order, each once (the seeded ids are 1.."
-      << kUsers << ")";
+      << "users must come in ascending id order, each once (the seeded ids are 1.." << kUsers
+      << ")";
   EXPECT_EQ(read.users, kUsers) << "a full-speed reader should get every user of the list";
 }
 
@@ -285,9 +285,8 @@ TEST_F(LargeList, SlowReadersKeepServerMemoryBounded) {
   for (auto& reader : slow) {
     const int target = reader->read() + 3;
     EXPECT_TRUE(reader->WaitForUsers(target))
-        << "a slow reader's stream ended after " << reader->read()
-        << " users with " << reader->Outcome()
-        << "; a slow consumer must be waited for, not dropped";
+        << "a slow reader's stream ended after " << reader->read() << " users with "
+        << reader->Outcome() << "; a slow consumer must be waited for, not dropped";
   }
   const std::int64_t peak = sampler.Stop();
   for (auto& reader : slow) reader->Stop();

@@ -66,7 +66,9 @@ std::string Stream(const std::vector<GrpcMessage>& messages) {
 
 rc::Gen<GrpcMessage> AnyMessage() {
   return rc::gen::apply(
-      [](bool compressed, std::string bytes) { return GrpcMessage{compressed, std::move(bytes)}; },
+      [](bool compressed, std::string bytes) {
+        return GrpcMessage{compressed, std::move(bytes)};
+      },
       rc::gen::arbitrary<bool>(),
       rc::gen::oneOf(rc::gen::just(std::string()), rc::gen::arbitrary<std::string>(),
                      rc::gen::container<std::string>(300, rc::gen::arbitrary<char>())));
@@ -288,7 +290,7 @@ TEST(StreamingDecoder, FinishingInsideAMessageIsAnError) {
 }
 
 TEST(StreamingDecoder, AnOversizedPrefixIsRefusedBeforeItsBytesArrive) {
-  GrpcFrameDecoder decoder;  // limit 4 MiB
+  GrpcFrameDecoder decoder;                                           // limit 4 MiB
   const auto got = decoder.Feed(Bytes({0, 0x01, 0x00, 0x00, 0x00}));  // 16 MiB announced
   EXPECT_EQ(got.status().code(), absl::StatusCode::kResourceExhausted)
       << "the prefix alone says the message is too big: " << got.status();

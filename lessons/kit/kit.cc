@@ -55,8 +55,7 @@ grpc::ServerBidiReactor<v1::Message, v1::Message>* UserServiceBase::Chat(
   return reference_.Chat(context);
 }
 
-ChatServiceBase::ChatServiceBase(Context& context)
-    : context_(context), reference_(context.hub) {}
+ChatServiceBase::ChatServiceBase(Context& context) : context_(context), reference_(context.hub) {}
 
 grpc::ServerBidiReactor<v1::Message, v1::Message>* ChatServiceBase::Chat(
     grpc::CallbackServerContext* context) {
@@ -81,8 +80,8 @@ int ParseFlags(int argc, char** argv, Context& context, Flags& flags) {
   return -1;
 }
 
-int Serve(const char* program, Context& context, const Flags& flags,
-          grpc::Service& user_service, grpc::Service& chat_service, LessonConfig config) {
+int Serve(const char* program, Context& context, const Flags& flags, grpc::Service& user_service,
+          grpc::Service& chat_service, LessonConfig config) {
   context.store.Seed(flags.seed);
   const std::string& listen = flags.listen;
   sigset_t stop_signals;
@@ -102,7 +101,8 @@ int Serve(const char* program, Context& context, const Flags& flags,
   auto interceptors = std::move(config.interceptors);
   if (config.reference_interceptors) {
     interceptors.push_back(std::make_unique<service::RequestIdInterceptorFactory>());
-    if (flags.log) interceptors.push_back(std::make_unique<service::CallLogInterceptorFactory>(stderr));
+    if (flags.log)
+      interceptors.push_back(std::make_unique<service::CallLogInterceptorFactory>(stderr));
   }
   if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

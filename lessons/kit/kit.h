@@ -49,14 +49,11 @@ class UserServiceBase : public v1::UserService::CallbackService {
   explicit UserServiceBase(Context& context, bool reference_checks_token = true);
 
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
-                                    const v1::GetUserRequest* request,
-                                    v1::User* response) override;
-  grpc::ServerWriteReactor<v1::User>* ListUsers(
-      grpc::CallbackServerContext* context,
-      const v1::ListUsersRequest* request) override;
+                                    const v1::GetUserRequest* request, v1::User* response) override;
+  grpc::ServerWriteReactor<v1::User>* ListUsers(grpc::CallbackServerContext* context,
+                                                const v1::ListUsersRequest* request) override;
   grpc::ServerReadReactor<v1::CreateUserRequest>* CreateUsers(
-      grpc::CallbackServerContext* context,
-      v1::CreateUsersResponse* response) override;
+      grpc::CallbackServerContext* context, v1::CreateUsersResponse* response) override;
   grpc::ServerBidiReactor<v1::Message, v1::Message>* Chat(
       grpc::CallbackServerContext* context) override;
 
@@ -89,8 +86,7 @@ struct LessonConfig {
   // The reference's interceptors (request-id echo, call log). The
   // interceptor lesson turns them off and brings its own.
   bool reference_interceptors = true;
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
 };
 
 struct Flags {
@@ -105,8 +101,8 @@ int ParseFlags(int argc, char** argv, Context& context, Flags& flags);
 
 // Builds the server with the given services, health and reflection, seeds
 // the store, prints the listening line and serves until SIGTERM/SIGINT.
-int Serve(const char* program, Context& context, const Flags& flags,
-          grpc::Service& user_service, grpc::Service& chat_service, LessonConfig config);
+int Serve(const char* program, Context& context, const Flags& flags, grpc::Service& user_service,
+          grpc::Service& chat_service, LessonConfig config);
 
 // The usual main() of a lesson: `return course::kit::Main<MyUsers>(argc, argv);`
 template <class UserService = UserServiceBase, class ChatService = ChatServiceBase>

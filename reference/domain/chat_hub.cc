@@ -14,25 +14,23 @@ namespace {
 absl::Status CheckMessage(const ChatMessage& message) {
   if (message.room.empty()) return FieldError("room", "room must not be empty");
   if (message.room.size() > kMaxRoomBytes) {
-    return FieldError("room", absl::StrCat("room is ", message.room.size(),
-                                           " bytes; at most ", kMaxRoomBytes,
-                                           " are allowed"));
+    return FieldError("room", absl::StrCat("room is ", message.room.size(), " bytes; at most ",
+                                           kMaxRoomBytes, " are allowed"));
   }
   if (message.text.empty() && !COURSE_FAULT("H1")) {
     return FieldError("text", "text must not be empty");
   }
   if (message.text.size() > kMaxTextBytes) {
-    return FieldError("text", absl::StrCat("text is ", message.text.size(),
-                                           " bytes; at most ", kMaxTextBytes,
-                                           " are allowed"));
+    return FieldError("text", absl::StrCat("text is ", message.text.size(), " bytes; at most ",
+                                           kMaxTextBytes, " are allowed"));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::int64_t> ChatHub::Post(
-    const std::shared_ptr<ChatMember>& sender, ChatMessage message) {
+absl::StatusOr<std::int64_t> ChatHub::Post(const std::shared_ptr<ChatMember>& sender,
+                                           ChatMessage message) {
   if (absl::Status status = CheckMessage(message); !status.ok()) return status;
 
   std::vector<std::shared_ptr<ChatMember>> recipients;
@@ -40,8 +38,7 @@ absl::StatusOr<std::int64_t> ChatHub::Post(
   {
     std::lock_guard lock(mu_);
     Room& room = rooms_[message.room];
-    if (std::find(room.members.begin(), room.members.end(), sender) ==
-        room.members.end()) {
+    if (std::find(room.members.begin(), room.members.end(), sender) == room.members.end()) {
       room.members.push_back(sender);
     }
     seq = message.seq = ++room.last_seq;
@@ -49,8 +46,7 @@ absl::StatusOr<std::int64_t> ChatHub::Post(
     if (COURSE_FAULT("H2")) {  // deliver to every stream of every room
       for (const auto& [name, other] : rooms_) {
         for (const auto& member : other.members) {
-          if (std::find(recipients.begin(), recipients.end(), member) ==
-              recipients.end()) {
+          if (std::find(recipients.begin(), recipients.end(), member) == recipients.end()) {
             recipients.push_back(member);
           }
         }
@@ -86,10 +82,9 @@ std::size_t ChatHub::MemberCount(const std::string& room) const {
 }
 
 void ChatHub::RemoveFromLocked(Room& room, const ChatMember& member) {
-  room.members.erase(
-      std::remove_if(room.members.begin(), room.members.end(),
-                     [&](const auto& m) { return m.get() == &member; }),
-      room.members.end());
+  room.members.erase(std::remove_if(room.members.begin(), room.members.end(),
+                                    [&](const auto& m) { return m.get() == &member; }),
+                     room.members.end());
 }
 
 }  // namespace course::domain

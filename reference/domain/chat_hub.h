@@ -45,8 +45,7 @@ class ChatHub {
   // Checks H1 (INVALID_ARGUMENT naming "room" or "text"), joins the sender to
   // the room (H2), numbers the message (H3) and queues it for every member of
   // the room, the sender included. Returns the seq given to the message.
-  absl::StatusOr<std::int64_t> Post(const std::shared_ptr<ChatMember>& sender,
-                                    ChatMessage message);
+  absl::StatusOr<std::int64_t> Post(const std::shared_ptr<ChatMember>& sender, ChatMessage message);
   // Removes the member from every room it joined. Safe to call repeatedly.
   void Leave(const ChatMember& member);
 

@@ -43,8 +43,7 @@ absl::StatusOr<std::vector<std::int32_t>> InMemoryUserStore::InsertAll(
   // checked; the whole batch then fails, leaving the store untouched.
   for (std::size_t i = 0; i < users.size(); ++i) {
     if (folded_emails_.count(folded[i]) > 0) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("email ", users[i].email, " is already taken"));
+      return absl::AlreadyExistsError(absl::StrCat("email ", users[i].email, " is already taken"));
     }
   }
   std::vector<std::int32_t> ids;
@@ -66,16 +65,15 @@ std::size_t InMemoryUserStore::size() const {
 void InMemoryUserStore::Seed(int n) {
   std::vector<NewUser> users;
   for (int i = 1; i <= n; ++i) {
-    users.push_back({absl::StrCat("Seed User ", i),
-                     absl::StrCat("user", i, "@seed.example")});
+    users.push_back({absl::StrCat("Seed User ", i), absl::StrCat("user", i, "@seed.example")});
   }
   // Seeding an empty store cannot collide; a second Seed call would.
   (void)InsertAll(users);
 }
 
 absl::Status CreateBatch::Add(NewUser user) {
-  const std::string index = absl::StrCat(
-      "users[", users_.size() + (COURSE_FAULT("C2") ? 1 : 0), "]");
+  const std::string index =
+      absl::StrCat("users[", users_.size() + (COURSE_FAULT("C2") ? 1 : 0), "]");
   std::string folded = COURSE_FAULT("C3") ? user.email : FoldEmail(user.email);
   // Asked only once the fields are valid (C8), so an invalid request never
   // reaches the store.
@@ -84,8 +82,7 @@ absl::Status CreateBatch::Add(NewUser user) {
            (!COURSE_FAULT("C3") && store_.EmailTaken(user.email));
   };
   if (COURSE_FAULT("C8") && taken()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("email ", user.email, " is already taken"));
+    return absl::AlreadyExistsError(absl::StrCat("email ", user.email, " is already taken"));
   }
   if (COURSE_FAULT("C1") && user.name.size() >= kMaxNameBytes) {
     return FieldError(absl::StrCat(index, ".name"), "name is too long");
@@ -97,12 +94,11 @@ absl::Status CreateBatch::Add(NewUser user) {
     return FieldError(absl::StrCat(index, ".email"), *problem);
   }
   if (taken()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("email ", user.email, " is already taken"));
+    return absl::AlreadyExistsError(absl::StrCat("email ", user.email, " is already taken"));
   }
   if (users_.size() >= kMaxRequests && !COURSE_FAULT("C7")) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "a CreateUsers call may hold at most ", kMaxRequests, " requests"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a CreateUsers call may hold at most ", kMaxRequests, " requests"));
   }
   folded_emails_.insert(std::move(folded));
   users_.push_back(std::move(user));

@@ -56,8 +56,7 @@ class InMemoryUserStore final : public UserStore {
   absl::StatusOr<User> Get(std::int32_t id) const override;
   std::optional<User> FirstAfter(std::int32_t after_id) const override;
   bool EmailTaken(std::string_view email) const override;
-  absl::StatusOr<std::vector<std::int32_t>> InsertAll(
-      const std::vector<NewUser>& users) override;
+  absl::StatusOr<std::vector<std::int32_t>> InsertAll(const std::vector<NewUser>& users) override;
 
   std::size_t size() const;
   // Adds n users with predictable names and emails (user1@seed.example, ...).

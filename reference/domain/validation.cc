@@ -17,8 +17,7 @@ absl::string_view AsAbsl(std::string_view text) {
 }
 
 bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-         c == '\f';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
 }  // namespace
@@ -26,16 +25,15 @@ bool IsAsciiSpace(char c) {
 std::optional<std::string> NameProblem(std::string_view name) {
   if (name.empty()) return "name must not be empty";
   if (name.size() > kMaxNameBytes) {
-    return absl::StrCat("name is ", name.size(), " bytes; at most ",
-                        kMaxNameBytes, " are allowed");
+    return absl::StrCat("name is ", name.size(), " bytes; at most ", kMaxNameBytes, " are allowed");
   }
   return std::nullopt;
 }
 
 std::optional<std::string> EmailProblem(std::string_view email) {
   if (email.size() > kMaxEmailBytes) {
-    return absl::StrCat("email is ", email.size(), " bytes; at most ",
-                        kMaxEmailBytes, " are allowed");
+    return absl::StrCat("email is ", email.size(), " bytes; at most ", kMaxEmailBytes,
+                        " are allowed");
   }
   if (std::any_of(email.begin(), email.end(), IsAsciiSpace)) {
     return std::string("email must not contain whitespace");

@@ -55,8 +55,7 @@ class Outbox final : public domain::ChatMember {
 
 class ChatReactor final : public grpc::ServerBidiReactor<Message, Message> {
  public:
-  explicit ChatReactor(domain::ChatHub& hub)
-      : hub_(hub), outbox_(std::make_shared<Outbox>(this)) {
+  explicit ChatReactor(domain::ChatHub& hub) : hub_(hub), outbox_(std::make_shared<Outbox>(this)) {
     StartRead(&incoming_);
   }
 
@@ -67,8 +66,7 @@ class ChatReactor final : public grpc::ServerBidiReactor<Message, Message> {
       outbox_->InputClosed();
       return;
     }
-    domain::ChatMessage message{incoming_.room(), incoming_.sender(),
-                                incoming_.text(), 0};
+    domain::ChatMessage message{incoming_.room(), incoming_.sender(), incoming_.text(), 0};
     absl::StatusOr<std::int64_t> seq = hub_.Post(outbox_, std::move(message));
     if (!seq.ok()) {
       hub_.Leave(*outbox_);
@@ -103,11 +101,10 @@ bool Outbox::Enqueue(const domain::ChatMessage& message) {
   pending_.push_back(message);
   if (pending_.size() > domain::kMaxPendingMessages && !COURSE_FAULT("H6")) {
     pending_.clear();
-    end_status_ = grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("more than ", domain::kMaxPendingMessages,
-                     " chat messages were waiting for this stream; read "
-                     "faster to stay in the room"));
+    end_status_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                               absl::StrCat("more than ", domain::kMaxPendingMessages,
+                                            " chat messages were waiting for this stream; read "
+                                            "faster to stay in the room"));
     return false;
   }
   return true;
@@ -139,8 +136,7 @@ void Outbox::WriteDone(bool ok) {
     std::lock_guard lock(mu_);
     writing_ = false;
     if (!ok && !end_status_) {
-      end_status_ = grpc::Status(grpc::StatusCode::CANCELLED,
-                                 "the client went away");
+      end_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
       pending_.clear();
     }
   }

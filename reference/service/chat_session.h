@@ -12,8 +12,7 @@ namespace course::service {
 
 // Starts the reactor for one Chat call; it deletes itself when the call is
 // done. Shared by UserService.Chat and ChatService.Chat (one set of rooms).
-grpc::ServerBidiReactor<v1::Message, v1::Message>* StartChat(
-    domain::ChatHub& hub);
+grpc::ServerBidiReactor<v1::Message, v1::Message>* StartChat(domain::ChatHub& hub);
 
 }  // namespace course::service
 

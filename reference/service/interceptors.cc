@@ -18,8 +18,7 @@ class RequestIdInterceptor final : public grpc::experimental::Interceptor {
   RequestIdInterceptor() = default;
 
   void Intercept(InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       auto* received = methods->GetRecvInitialMetadata();
       auto it = received->find(kRequestIdKey);
       if (it != received->end()) {
@@ -28,14 +27,13 @@ class RequestIdInterceptor final : public grpc::experimental::Interceptor {
       }
     }
     if (COURSE_FAULT("M1")) has_id_ = false;
-    if (has_id_ && methods->QueryInterceptionHookPoint(
-                       InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+    if (has_id_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kRequestIdKey, request_id_);
       sent_initial_ = true;
     }
     if (has_id_ && !sent_initial_ &&
-        methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::PRE_SEND_STATUS)) {
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       methods->GetSendTrailingMetadata()->emplace(kRequestIdKey, request_id_);
     }
     methods->Proceed();
@@ -53,16 +51,15 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
       : info_(info), sink_(sink), start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::PRE_SEND_STATUS)) {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
-      const double ms = std::chrono::duration<double, std::milli>(
-                            std::chrono::steady_clock::now() - start_)
-                            .count();
+      const double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+              .count();
       // One fprintf per line keeps lines whole when calls end concurrently.
       std::fprintf(sink_, "call %s peer=%s code=%s ms=%.2f\n", info_->method(),
-                   info_->server_context()->peer().c_str(),
-                   StatusCodeName(status.error_code()), ms);
+                   info_->server_context()->peer().c_str(), StatusCodeName(status.error_code()),
+                   ms);
       std::fflush(sink_);
     }
     methods->Proceed();
@@ -76,14 +73,12 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
 
 }  // namespace
 
-grpc::experimental::Interceptor*
-RequestIdInterceptorFactory::CreateServerInterceptor(
+grpc::experimental::Interceptor* RequestIdInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* /*info*/) {
   return new RequestIdInterceptor();
 }
 
-grpc::experimental::Interceptor*
-CallLogInterceptorFactory::CreateServerInterceptor(
+grpc::experimental::Interceptor* CallLogInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
   return new CallLogInterceptor(info, sink_);
 }

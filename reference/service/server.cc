@@ -16,8 +16,7 @@
 namespace course::service {
 
 ReferenceServer::ReferenceServer(const ServerOptions& options)
-    : user_service_(store_, hub_, TokenPolicy(options.token),
-                    options.batch_writes),
+    : user_service_(store_, hub_, TokenPolicy(options.token), options.batch_writes),
       chat_service_(hub_) {
   store_.Seed(options.seed);
 }
@@ -43,9 +42,9 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
     if (!read(options.tls_cert_file, &pair.cert_chain) ||
         !read(options.tls_key_file, &pair.private_key)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "cannot read the TLS certificate ", options.tls_cert_file, " or key ",
-          options.tls_key_file));
+      return absl::InvalidArgumentError(absl::StrCat("cannot read the TLS certificate ",
+                                                     options.tls_cert_file, " or key ",
+                                                     options.tls_key_file));
     }
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back(pair);
@@ -64,8 +63,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   class DropReflection final : public grpc::ServerBuilderOption {
    public:
     void UpdateArguments(grpc::ChannelArguments*) override {}
-    void UpdatePlugins(
-        std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
       plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
                                     [](const auto& plugin) {
                                       return plugin->name() == "proto_server_reflection";
@@ -78,28 +76,23 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   builder.RegisterService(&server->user_service_);
   builder.RegisterService(&server->chat_service_);
 
-  std::vector<std::unique_ptr<
-      grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<RequestIdInterceptorFactory>());
   if (options.call_log != nullptr) {
-    interceptors.push_back(
-        std::make_unique<CallLogInterceptorFactory>(options.call_log));
+    interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(options.call_log));
   }
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr ||
-      (!options.listen.empty() && selected_port == 0)) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen,
-        " (address in use, or not an address of this machine)"));
+  if (server->server_ == nullptr || (!options.listen.empty() && selected_port == 0)) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use, or not an address of this machine)"));
   }
   if (!options.listen.empty()) {
     server->port_ = selected_port;
     const std::string& listen = options.listen;
-    server->address_ = absl::StrCat(
-        listen.substr(0, listen.rfind(':')), ":", selected_port);
+    server->address_ = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", selected_port);
   }
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus("course.v1.UserService", true);

@@ -39,8 +39,7 @@ class ReferenceServer {
  public:
   // Builds and starts the server; fails with a one-line reason (for example
   // when the port is taken).
-  static absl::StatusOr<std::unique_ptr<ReferenceServer>> Start(
-      const ServerOptions& options);
+  static absl::StatusOr<std::unique_ptr<ReferenceServer>> Start(const ServerOptions& options);
   ~ReferenceServer();
 
   // "127.0.0.1:40123", with the real port; empty without a TCP port.

@@ -7,10 +7,10 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "domain/validation.h"
 #include <algorithm>
 #include <thread>
+#include "absl/strings/str_cat.h"
+#include "domain/validation.h"
 
 #include "service/chat_session.h"
 #include "service/faults.h"
@@ -39,9 +39,8 @@ absl::Status CheckListRequest(const ListUsersRequest& request) {
     return domain::FieldError("page_size", "page_size must not be negative");
   }
   if (request.interval_ms() < 0 || request.interval_ms() > kMaxIntervalMs) {
-    return domain::FieldError(
-        "interval_ms", absl::StrCat("interval_ms must be between 0 and ",
-                                    kMaxIntervalMs));
+    return domain::FieldError("interval_ms",
+                              absl::StrCat("interval_ms must be between 0 and ", kMaxIntervalMs));
   }
   return absl::OkStatus();
 }
@@ -54,8 +53,8 @@ absl::Status CheckListRequest(const ListUsersRequest& request) {
 // so exactly one path reaches Finish.
 class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
  public:
-  ListUsersReactor(const domain::UserStore& store,
-                   const ListUsersRequest& request, bool batch_writes)
+  ListUsersReactor(const domain::UserStore& store, const ListUsersRequest& request,
+                   bool batch_writes)
       : store_(store),
         batch_writes_(batch_writes),
         page_limited_(request.page_size() > 0),
@@ -132,8 +131,7 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
       stop = !fired || cancelled_;
     }
     if (stop) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                          "the call ended during the pause"));
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the call ended during the pause"));
       return;
     }
     SendNext();
@@ -175,12 +173,10 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
 
 // C1-C8, M2: judges each request as it arrives and stores the batch only
 // when the client half-closes.
-class CreateUsersReactor final
-    : public grpc::ServerReadReactor<CreateUserRequest> {
+class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserRequest> {
  public:
-  CreateUsersReactor(grpc::CallbackServerContext* context,
-                     domain::UserStore& store, const TokenPolicy& policy,
-                     CreateUsersResponse* response)
+  CreateUsersReactor(grpc::CallbackServerContext* context, domain::UserStore& store,
+                     const TokenPolicy& policy, CreateUsersResponse* response)
       : context_(context), batch_(store), response_(response) {
     if (grpc::Status auth = policy.Check(*context); !auth.ok()) {
       Finish(auth);
@@ -210,9 +206,8 @@ class CreateUsersReactor final
       Finish(grpc::Status::OK);
       return;
     }
-    absl::Status added = batch_.Add(
-        {std::move(*incoming_.mutable_name()),
-         std::move(*incoming_.mutable_email())});
+    absl::Status added =
+        batch_.Add({std::move(*incoming_.mutable_name()), std::move(*incoming_.mutable_email())});
     if (!added.ok()) {
       if (COURSE_FAULT("C4")) (void)batch_.Commit();  // keeps the valid prefix
       Finish(ToGrpcStatus(added));
@@ -232,8 +227,7 @@ class CreateUsersReactor final
 
 }  // namespace
 
-grpc::Status TokenPolicy::Check(
-    const grpc::CallbackServerContext& context) const {
+grpc::Status TokenPolicy::Check(const grpc::CallbackServerContext& context) const {
   if (token_.empty()) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
@@ -241,17 +235,16 @@ grpc::Status TokenPolicy::Check(
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "this server needs `authorization: Bearer <token>`");
   }
-  if (grpc::string_ref(it->second) != grpc::string_ref("Bearer " + token_) &&
-      !COURSE_FAULT("M2")) {
+  if (grpc::string_ref(it->second) != grpc::string_ref("Bearer " + token_) && !COURSE_FAULT("M2")) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "the bearer token is not the server's token");
   }
   return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* UserServiceImpl::GetUser(
-    grpc::CallbackServerContext* context, const v1::GetUserRequest* request,
-    User* response) {
+grpc::ServerUnaryReactor* UserServiceImpl::GetUser(grpc::CallbackServerContext* context,
+                                                   const v1::GetUserRequest* request,
+                                                   User* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<domain::User> user = store_.Get(request->id());
   if (COURSE_FAULT("G1") && request->id() <= 0) {
@@ -268,9 +261,8 @@ grpc::ServerUnaryReactor* UserServiceImpl::GetUser(
   return reactor;
 }
 
-grpc::ServerWriteReactor<User>* UserServiceImpl::ListUsers(
-    grpc::CallbackServerContext* /*context*/,
-    const ListUsersRequest* request) {
+grpc::ServerWriteReactor<User>* UserServiceImpl::ListUsers(grpc::CallbackServerContext* /*context*/,
+                                                           const ListUsersRequest* request) {
   return new ListUsersReactor(store_, *request, batch_writes_);
 }
 

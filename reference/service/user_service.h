@@ -27,22 +27,19 @@ class TokenPolicy {
 class UserServiceImpl final : public v1::UserService::CallbackService {
  public:
   // batch_writes: see ServerOptions::batch_writes.
-  UserServiceImpl(domain::UserStore& store, domain::ChatHub& hub,
-                  TokenPolicy create_policy, bool batch_writes = false)
+  UserServiceImpl(domain::UserStore& store, domain::ChatHub& hub, TokenPolicy create_policy,
+                  bool batch_writes = false)
       : store_(store),
         hub_(hub),
         create_policy_(std::move(create_policy)),
         batch_writes_(batch_writes) {}
 
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
-                                    const v1::GetUserRequest* request,
-                                    v1::User* response) override;
-  grpc::ServerWriteReactor<v1::User>* ListUsers(
-      grpc::CallbackServerContext* context,
-      const v1::ListUsersRequest* request) override;
+                                    const v1::GetUserRequest* request, v1::User* response) override;
+  grpc::ServerWriteReactor<v1::User>* ListUsers(grpc::CallbackServerContext* context,
+                                                const v1::ListUsersRequest* request) override;
   grpc::ServerReadReactor<v1::CreateUserRequest>* CreateUsers(
-      grpc::CallbackServerContext* context,
-      v1::CreateUsersResponse* response) override;
+      grpc::CallbackServerContext* context, v1::CreateUsersResponse* response) override;
   grpc::ServerBidiReactor<v1::Message, v1::Message>* Chat(
       grpc::CallbackServerContext* context) override;
 

@@ -26,8 +26,8 @@
 namespace course::domain {
 
 void PrintTo(const ChatMessage& message, std::ostream* os) {
-  *os << "{room \"" << message.room << "\", sender \"" << message.sender
-      << "\", text \"" << message.text << "\", seq " << message.seq << "}";
+  *os << "{room \"" << message.room << "\", sender \"" << message.sender << "\", text \""
+      << message.text << "\", seq " << message.seq << "}";
 }
 
 namespace {
@@ -46,11 +46,9 @@ using ::testing::Optional;
 // messages it reports itself full, as a real stream does past H6's limit.
 class FakeMember final : public ChatMember {
  public:
-  static constexpr std::size_t kUnlimited =
-      std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
 
-  explicit FakeMember(std::size_t capacity = kUnlimited)
-      : capacity_(capacity) {}
+  explicit FakeMember(std::size_t capacity = kUnlimited) : capacity_(capacity) {}
 
   bool Enqueue(const ChatMessage& message) override {
     std::lock_guard lock(mu_);
@@ -101,8 +99,7 @@ class FakeMember final : public ChatMember {
   std::function<void()> on_wake_;
 };
 
-ChatMessage Message(std::string room, std::string text,
-                    std::string sender = "someone") {
+ChatMessage Message(std::string room, std::string text, std::string sender = "someone") {
   ChatMessage message;
   message.room = std::move(room);
   message.sender = std::move(sender);
@@ -111,8 +108,7 @@ ChatMessage Message(std::string room, std::string text,
 }
 
 // seqs is first, first+1, ..., last with nothing missing.
-bool IsGaplessRun(const std::vector<std::int64_t>& seqs, std::int64_t first,
-                  std::int64_t last) {
+bool IsGaplessRun(const std::vector<std::int64_t>& seqs, std::int64_t first, std::int64_t last) {
   if (seqs.size() != static_cast<std::size_t>(last - first + 1)) return false;
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     if (seqs[i] != first + static_cast<std::int64_t>(i)) return false;
@@ -122,8 +118,7 @@ bool IsGaplessRun(const std::vector<std::int64_t>& seqs, std::int64_t first,
 
 class ChatHubTest : public ::testing::Test {
  protected:
-  std::shared_ptr<FakeMember> NewMember(
-      std::size_t capacity = FakeMember::kUnlimited) {
+  std::shared_ptr<FakeMember> NewMember(std::size_t capacity = FakeMember::kUnlimited) {
     return std::make_shared<FakeMember>(capacity);
   }
 
@@ -145,8 +140,7 @@ TEST_F(ChatHubTest, RejectsARoomOf65Bytes) {
 }
 
 TEST_F(ChatHubTest, AcceptsARoomOf64Bytes) {
-  EXPECT_THAT(hub_.Post(NewMember(), Message(std::string(64, 'r'), "hi")),
-              IsOkAndHolds(1));
+  EXPECT_THAT(hub_.Post(NewMember(), Message(std::string(64, 'r'), "hi")), IsOkAndHolds(1));
 }
 
 TEST_F(ChatHubTest, RejectsAnEmptyText) {
@@ -156,16 +150,13 @@ TEST_F(ChatHubTest, RejectsAnEmptyText) {
 }
 
 TEST_F(ChatHubTest, RejectsATextOf4097Bytes) {
-  const auto seq =
-      hub_.Post(NewMember(), Message("lobby", std::string(4097, 't')));
+  const auto seq = hub_.Post(NewMember(), Message("lobby", std::string(4097, 't')));
   EXPECT_THAT(seq.status(), HasCode(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(FieldOf(seq.status()), Optional(std::string("text")));
 }
 
 TEST_F(ChatHubTest, AcceptsATextOf4096Bytes) {
-  EXPECT_THAT(
-      hub_.Post(NewMember(), Message("lobby", std::string(4096, 't'))).status(),
-      IsOk());
+  EXPECT_THAT(hub_.Post(NewMember(), Message("lobby", std::string(4096, 't'))).status(), IsOk());
 }
 
 TEST_F(ChatHubTest, AnInvalidPostJoinsNothingAndQueuesNothing) {
@@ -180,16 +171,14 @@ TEST_F(ChatHubTest, AnInvalidPostJoinsNothingAndQueuesNothing) {
 TEST_F(ChatHubTest, AnInvalidPostUsesNoSeq) {
   ASSERT_THAT(hub_.Post(NewMember(), Message("lobby", "")).status(),
               HasCode(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(hub_.Post(NewMember(), Message("lobby", "first")),
-              IsOkAndHolds(1));
+  EXPECT_THAT(hub_.Post(NewMember(), Message("lobby", "first")), IsOkAndHolds(1));
 }
 
 TEST_F(ChatHubTest, AnInvalidPostReachesNoMemberOfTheRoom) {
   auto listener = NewMember();
   ASSERT_THAT(hub_.Post(listener, Message("lobby", "here")).status(), IsOk());
-  ASSERT_THAT(
-      hub_.Post(NewMember(), Message("lobby", std::string(4097, 't'))).status(),
-      HasCode(absl::StatusCode::kInvalidArgument));
+  ASSERT_THAT(hub_.Post(NewMember(), Message("lobby", std::string(4097, 't'))).status(),
+              HasCode(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(listener->Received().size(), 1u);
 }
 
@@ -212,8 +201,7 @@ TEST_F(ChatHubTest, PostingAgainDoesNotJoinTwice) {
 TEST_F(ChatHubTest, AMemberHearsNothingFromARoomItHasNotJoined) {
   auto member = NewMember();
   ASSERT_THAT(hub_.Post(member, Message("lobby", "hi")).status(), IsOk());
-  ASSERT_THAT(hub_.Post(NewMember(), Message("kitchen", "hi")).status(),
-              IsOk());
+  ASSERT_THAT(hub_.Post(NewMember(), Message("kitchen", "hi")).status(), IsOk());
   EXPECT_THAT(member->SeqsIn("kitchen"), IsEmpty());
 }
 
@@ -232,8 +220,7 @@ TEST_F(ChatHubTest, OneMemberMayJoinSeveralRooms) {
   EXPECT_EQ(hub_.MemberCount("lobby"), 1u);
   EXPECT_EQ(hub_.MemberCount("kitchen"), 1u);
 
-  ASSERT_THAT(hub_.Post(NewMember(), Message("kitchen", "tea?")).status(),
-              IsOk());
+  ASSERT_THAT(hub_.Post(NewMember(), Message("kitchen", "tea?")).status(), IsOk());
   EXPECT_THAT(member->SeqsIn("kitchen"), ElementsAre(1, 2));
 }
 
@@ -250,15 +237,13 @@ TEST_F(ChatHubTest, EachRoomNumbersItsMessagesFromOneIndependently) {
 
 TEST_F(ChatHubTest, TheSenderReceivesItsOwnMessageUnchanged) {
   auto member = NewMember();
-  ASSERT_THAT(hub_.Post(member, Message("lobby", "hello \xF0\x9F\x91\x8B",
-                                        "Ada \xC3\xA9")),
+  ASSERT_THAT(hub_.Post(member, Message("lobby", "hello \xF0\x9F\x91\x8B", "Ada \xC3\xA9")),
               IsOkAndHolds(1));
   EXPECT_THAT(
       member->Received(),
-      ElementsAre(AllOf(Field(&ChatMessage::room, "lobby"),
-                        Field(&ChatMessage::sender, "Ada \xC3\xA9"),
-                        Field(&ChatMessage::text, "hello \xF0\x9F\x91\x8B"),
-                        Field(&ChatMessage::seq, 1))));
+      ElementsAre(
+          AllOf(Field(&ChatMessage::room, "lobby"), Field(&ChatMessage::sender, "Ada \xC3\xA9"),
+                Field(&ChatMessage::text, "hello \xF0\x9F\x91\x8B"), Field(&ChatMessage::seq, 1))));
 }
 
 TEST_F(ChatHubTest, AnEmptySenderIsAllowedAndKept) {
@@ -281,14 +266,13 @@ TEST_F(ChatHubTest, EveryMemberOfTheRoomReceivesEachMessage) {
   auto cy = NewMember();
   ASSERT_THAT(hub_.Post(ada, Message("lobby", "ada here")).status(), IsOk());
   ASSERT_THAT(hub_.Post(bob, Message("lobby", "bob here")).status(), IsOk());
-  ASSERT_THAT(hub_.Post(cy, Message("lobby", "cy here", "Cy")),
-              IsOkAndHolds(3));
+  ASSERT_THAT(hub_.Post(cy, Message("lobby", "cy here", "Cy")), IsOkAndHolds(3));
   for (const auto& member : {ada, bob, cy}) {
     const std::vector<ChatMessage> received = member->Received();
     ASSERT_FALSE(received.empty());
-    EXPECT_THAT(received.back(), AllOf(Field(&ChatMessage::text, "cy here"),
-                                       Field(&ChatMessage::sender, "Cy"),
-                                       Field(&ChatMessage::seq, 3)));
+    EXPECT_THAT(received.back(),
+                AllOf(Field(&ChatMessage::text, "cy here"), Field(&ChatMessage::sender, "Cy"),
+                      Field(&ChatMessage::seq, 3)));
   }
 }
 
@@ -300,9 +284,7 @@ TEST_F(ChatHubTest, EveryMemberSeesTheRoomInSeqOrderFromItsJoin) {
   ASSERT_THAT(hub_.Post(ada, Message("lobby", "a0")).status(), IsOk());
   for (int i = 1; i <= 10; ++i) {
     const auto& sender = i % 2 == 0 ? ada : bob;
-    ASSERT_THAT(
-        hub_.Post(sender, Message("lobby", absl::StrCat("m", i))).status(),
-        IsOk());
+    ASSERT_THAT(hub_.Post(sender, Message("lobby", absl::StrCat("m", i))).status(), IsOk());
   }
   EXPECT_TRUE(IsGaplessRun(ada->SeqsIn("lobby"), 1, 11));
   EXPECT_TRUE(IsGaplessRun(bob->SeqsIn("lobby"), 2, 11));
@@ -343,13 +325,10 @@ TEST_F(ChatHubTest, AMemberMayLeaveTheHubFromWake) {
 // Posts from `poster` to `room` until `slow` has been handed one message more
 // than kMaxPendingMessages, the point at which it reports itself full.
 void PostUntilOverflow(ChatHub& hub, const std::shared_ptr<FakeMember>& poster,
-                       const std::string& room,
-                       const std::shared_ptr<FakeMember>& slow) {
+                       const std::string& room, const std::shared_ptr<FakeMember>& slow) {
   int i = 0;
   while (slow->Received().size() <= kMaxPendingMessages) {
-    ASSERT_THAT(
-        hub.Post(poster, Message(room, absl::StrCat("flood ", ++i))).status(),
-        IsOk());
+    ASSERT_THAT(hub.Post(poster, Message(room, absl::StrCat("flood ", ++i))).status(), IsOk());
     ASSERT_LE(i, static_cast<int>(kMaxPendingMessages) + 10)
         << "the slow member stopped receiving before it was full";
   }
@@ -414,8 +393,7 @@ TEST_F(ChatHubTest, AMemberThatLeftReceivesNothingMore) {
   auto member = NewMember();
   ASSERT_THAT(hub_.Post(member, Message("lobby", "hi")).status(), IsOk());
   hub_.Leave(*member);
-  ASSERT_THAT(hub_.Post(NewMember(), Message("lobby", "anyone?")).status(),
-              IsOk());
+  ASSERT_THAT(hub_.Post(NewMember(), Message("lobby", "anyone?")).status(), IsOk());
   EXPECT_EQ(member->Received().size(), 1u);
 }
 
@@ -446,8 +424,7 @@ TEST_F(ChatHubTest, ConcurrentPostersGiveEveryMemberGaplessIncreasingSeqs) {
   std::vector<std::shared_ptr<FakeMember>> listeners;
   for (int i = 0; i < kListeners; ++i) {
     listeners.push_back(NewMember());
-    ASSERT_THAT(hub_.Post(listeners.back(), Message("busy", "joining")),
-                IsOkAndHolds(i + 1));
+    ASSERT_THAT(hub_.Post(listeners.back(), Message("busy", "joining")), IsOkAndHolds(i + 1));
   }
 
   std::vector<std::shared_ptr<FakeMember>> posters;
@@ -459,8 +436,8 @@ TEST_F(ChatHubTest, ConcurrentPostersGiveEveryMemberGaplessIncreasingSeqs) {
     threads.emplace_back([&, p] {
       while (!go.load()) std::this_thread::yield();
       for (int i = 0; i < kPostsEach; ++i) {
-        const auto seq = hub_.Post(
-            posters[p], Message("busy", absl::StrCat(i), absl::StrCat("p", p)));
+        const auto seq =
+            hub_.Post(posters[p], Message("busy", absl::StrCat(i), absl::StrCat("p", p)));
         returned[p].push_back(seq.value_or(-1));
       }
     });
@@ -470,8 +447,7 @@ TEST_F(ChatHubTest, ConcurrentPostersGiveEveryMemberGaplessIncreasingSeqs) {
 
   const std::int64_t last = kListeners + kPosters * kPostsEach;
   for (int i = 0; i < kListeners; ++i) {
-    EXPECT_TRUE(IsGaplessRun(listeners[i]->SeqsIn("busy"), i + 1, last))
-        << "listener " << i;
+    EXPECT_TRUE(IsGaplessRun(listeners[i]->SeqsIn("busy"), i + 1, last)) << "listener " << i;
   }
   for (int p = 0; p < kPosters; ++p) {
     // A poster's own seqs increase, and from its first post on it sees every
@@ -480,8 +456,7 @@ TEST_F(ChatHubTest, ConcurrentPostersGiveEveryMemberGaplessIncreasingSeqs) {
     for (std::size_t i = 1; i < returned[p].size(); ++i) {
       ASSERT_GT(returned[p][i], returned[p][i - 1]) << "poster " << p;
     }
-    EXPECT_TRUE(
-        IsGaplessRun(posters[p]->SeqsIn("busy"), returned[p].front(), last))
+    EXPECT_TRUE(IsGaplessRun(posters[p]->SeqsIn("busy"), returned[p].front(), last))
         << "poster " << p;
   }
   // Each sender's messages reach a listener in the order they were posted.
@@ -490,8 +465,7 @@ TEST_F(ChatHubTest, ConcurrentPostersGiveEveryMemberGaplessIncreasingSeqs) {
     for (const ChatMessage& message : listener->Received()) {
       if (message.text == "joining") continue;
       const int p = message.sender[1] - '0';
-      EXPECT_EQ(message.text, absl::StrCat(next[p]++))
-          << "from " << message.sender;
+      EXPECT_EQ(message.text, absl::StrCat(next[p]++)) << "from " << message.sender;
     }
   }
 }

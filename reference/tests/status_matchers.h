@@ -30,8 +30,7 @@ MATCHER(IsOk, std::string(negation ? "is not" : "is") + " OK") {
 MATCHER_P(
     IsOkAndHolds, value_matcher,
     std::string(negation ? "is not" : "is") + " OK with a value that " +
-        ::testing::DescribeMatcher<typename std::decay_t<arg_type>::value_type>(
-            value_matcher)) {
+        ::testing::DescribeMatcher<typename std::decay_t<arg_type>::value_type>(value_matcher)) {
   if (!arg.ok()) {
     *result_listener << "whose status is " << arg.status();
     return false;

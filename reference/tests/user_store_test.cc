@@ -26,8 +26,7 @@ namespace course::domain {
 
 // Readable failure output. In the domain namespace so gtest finds them.
 void PrintTo(const User& user, std::ostream* os) {
-  *os << "{id " << user.id << ", \"" << user.name << "\", \"" << user.email
-      << "\"}";
+  *os << "{id " << user.id << ", \"" << user.name << "\", \"" << user.email << "\"}";
 }
 void PrintTo(const NewUser& user, std::ostream* os) {
   *os << "{\"" << user.name << "\", \"" << user.email << "\"}";
@@ -46,8 +45,7 @@ using ::testing::Optional;
 using ::testing::Return;
 using ::testing::StrictMock;
 
-std::vector<std::int32_t> IdsOf(
-    const absl::StatusOr<std::vector<std::int32_t>>& result) {
+std::vector<std::int32_t> IdsOf(const absl::StatusOr<std::vector<std::int32_t>>& result) {
   return result.ok() ? *result : std::vector<std::int32_t>{};
 }
 
@@ -96,8 +94,7 @@ TEST(InMemoryUserStoreTest, FirstAfterWalksTheUsersInAscendingIdOrder) {
   InMemoryUserStore store;
   store.Seed(5);
   std::vector<std::int32_t> walked;
-  for (auto user = store.FirstAfter(0); user;
-       user = store.FirstAfter(user->id)) {
+  for (auto user = store.FirstAfter(0); user; user = store.FirstAfter(user->id)) {
     walked.push_back(user->id);
   }
   EXPECT_THAT(walked, ElementsAre(1, 2, 3, 4, 5));
@@ -131,15 +128,14 @@ TEST(InMemoryUserStoreTest, EmailTakenComparesWithAsciiCaseFolded) {
 TEST(InMemoryUserStoreTest, InsertAllGivesIncreasingIdsAboveEveryEarlierId) {
   InMemoryUserStore store;
   store.Seed(5);
-  const auto first = store.InsertAll(
-      {{"A", "a@x.example"}, {"B", "b@x.example"}, {"C", "c@x.example"}});
+  const auto first =
+      store.InsertAll({{"A", "a@x.example"}, {"B", "b@x.example"}, {"C", "c@x.example"}});
   ASSERT_THAT(first.status(), IsOk());
   ASSERT_EQ(first->size(), 3u);
   EXPECT_TRUE(StrictlyIncreasing(*first));
   EXPECT_GT(first->front(), 5);
 
-  const auto second =
-      store.InsertAll({{"D", "d@x.example"}, {"E", "e@x.example"}});
+  const auto second = store.InsertAll({{"D", "d@x.example"}, {"E", "e@x.example"}});
   ASSERT_THAT(second.status(), IsOk());
   ASSERT_EQ(second->size(), 2u);
   EXPECT_TRUE(StrictlyIncreasing(*second));
@@ -150,12 +146,10 @@ TEST(InMemoryUserStoreTest, InsertAllStoresNothingWhenOneEmailIsTaken) {
   InMemoryUserStore store;
   ASSERT_THAT(store.InsertAll({{"Old", "taken@x.example"}}).status(), IsOk());
 
-  const auto result = store.InsertAll({{"New 1", "new1@x.example"},
-                                       {"Clash", "TAKEN@x.example"},
-                                       {"New 2", "new2@x.example"}});
+  const auto result = store.InsertAll(
+      {{"New 1", "new1@x.example"}, {"Clash", "TAKEN@x.example"}, {"New 2", "new2@x.example"}});
   EXPECT_THAT(result.status(), HasCode(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(std::string(result.status().message()),
-              HasSubstr("TAKEN@x.example"));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("TAKEN@x.example"));
   EXPECT_EQ(store.size(), 1u);
   EXPECT_FALSE(store.EmailTaken("new1@x.example"));
   EXPECT_FALSE(store.EmailTaken("new2@x.example"));
@@ -201,8 +195,7 @@ TEST(CreateBatchTest, NamesTheBadEmailFieldWithItsStreamPosition) {
 TEST(CreateBatchTest, TheFirstRequestIsUsersZero) {
   InMemoryUserStore store;
   CreateBatch batch(store);
-  EXPECT_THAT(FieldOf(batch.Add({"Ada", "not-an-email"})),
-              Optional(std::string("users[0].email")));
+  EXPECT_THAT(FieldOf(batch.Add({"Ada", "not-an-email"})), Optional(std::string("users[0].email")));
 }
 
 TEST(CreateBatchTest, RejectsAnEmailRepeatedInTheSameBatchCaseFolded) {
@@ -227,8 +220,7 @@ TEST(CreateBatchTest, ReportsABadNameBeforeATakenEmail) {
   InMemoryUserStore store;
   store.Seed(1);
   CreateBatch batch(store);
-  const absl::Status status =
-      batch.Add({std::string(101, 'n'), "user1@seed.example"});
+  const absl::Status status = batch.Add({std::string(101, 'n'), "user1@seed.example"});
   EXPECT_THAT(status, HasCode(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(FieldOf(status), Optional(std::string("users[0].name")));
 }
@@ -252,10 +244,8 @@ TEST(CreateBatchTest, CommitReturnsOneIncreasingIdPerRequestInStreamOrder) {
   ASSERT_EQ(ids->size(), 2u);
   EXPECT_TRUE(StrictlyIncreasing(*ids));
   EXPECT_GT(ids->front(), 2);
-  EXPECT_EQ(store.Get(ids->at(0)).value_or(User{}),
-            (User{ids->at(0), "Ada", "ada@x.example"}));
-  EXPECT_EQ(store.Get(ids->at(1)).value_or(User{}),
-            (User{ids->at(1), "Bob", "bob@x.example"}));
+  EXPECT_EQ(store.Get(ids->at(0)).value_or(User{}), (User{ids->at(0), "Ada", "ada@x.example"}));
+  EXPECT_EQ(store.Get(ids->at(1)).value_or(User{}), (User{ids->at(1), "Bob", "bob@x.example"}));
 }
 
 TEST(CreateBatchTest, AnEmptyBatchCommitsToNoIds) {
@@ -271,8 +261,8 @@ TEST(CreateBatchTest, AnEmptyBatchCommitsToNoIds) {
 // Fills a batch with exactly CreateBatch::kMaxRequests valid requests.
 void FillToTheLimit(CreateBatch& batch) {
   for (std::size_t i = 0; i < CreateBatch::kMaxRequests; ++i) {
-    const absl::Status status = batch.Add(
-        {absl::StrCat("Bulk ", i), absl::StrCat("bulk", i, "@x.example")});
+    const absl::Status status =
+        batch.Add({absl::StrCat("Bulk ", i), absl::StrCat("bulk", i, "@x.example")});
     ASSERT_THAT(status, IsOk()) << "request " << i;
   }
 }
@@ -310,8 +300,7 @@ TEST(CreateBatchTest, JudgesATakenEmailBeforeTheCountLimit) {
   InMemoryUserStore store;
   CreateBatch batch(store);
   FillToTheLimit(batch);
-  EXPECT_THAT(batch.Add({"Dup", "BULK0@x.example"}),
-              HasCode(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(batch.Add({"Dup", "BULK0@x.example"}), HasCode(absl::StatusCode::kAlreadyExists));
 }
 
 // ---- CreateBatch against a stand-in store ----
@@ -319,8 +308,7 @@ TEST(CreateBatchTest, JudgesATakenEmailBeforeTheCountLimit) {
 class MockUserStore : public UserStore {
  public:
   MOCK_METHOD(absl::StatusOr<User>, Get, (std::int32_t id), (const, override));
-  MOCK_METHOD(std::optional<User>, FirstAfter, (std::int32_t after_id),
-              (const, override));
+  MOCK_METHOD(std::optional<User>, FirstAfter, (std::int32_t after_id), (const, override));
   MOCK_METHOD(bool, EmailTaken, (std::string_view email), (const, override));
   MOCK_METHOD((absl::StatusOr<std::vector<std::int32_t>>), InsertAll,
               (const std::vector<NewUser>& users), (override));
@@ -331,8 +319,7 @@ TEST(CreateBatchWithMockStoreTest, CommitFailsWhenAnotherBatchWonTheRace) {
   // Free when checked, taken by the time of the insert.
   EXPECT_CALL(store, EmailTaken(_)).WillRepeatedly(Return(false));
   EXPECT_CALL(store, InsertAll(_))
-      .WillOnce(Return(
-          absl::AlreadyExistsError("email ada@x.example is already taken")));
+      .WillOnce(Return(absl::AlreadyExistsError("email ada@x.example is already taken")));
 
   CreateBatch batch(store);
   ASSERT_THAT(batch.Add({"Ada", "ada@x.example"}), IsOk());
@@ -344,10 +331,8 @@ TEST(CreateBatchWithMockStoreTest, CommitFailsWhenAnotherBatchWonTheRace) {
 TEST(CreateBatchWithMockStoreTest, AnInvalidRequestNeverTouchesTheStore) {
   StrictMock<MockUserStore> store;  // any call fails the test
   CreateBatch batch(store);
-  EXPECT_THAT(batch.Add({"", "ada@x.example"}),
-              HasCode(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(batch.Add({"Ada", "ada@@x.example"}),
-              HasCode(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(batch.Add({"", "ada@x.example"}), HasCode(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(batch.Add({"Ada", "ada@@x.example"}), HasCode(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(CreateBatchWithMockStoreTest, AnEmptyCommitNeverTouchesTheStore) {
@@ -359,11 +344,10 @@ TEST(CreateBatchWithMockStoreTest, AnEmptyCommitNeverTouchesTheStore) {
 TEST(CreateBatchWithMockStoreTest, CommitHandsTheStoreEveryRequestInOrder) {
   StrictMock<MockUserStore> store;
   EXPECT_CALL(store, EmailTaken(_)).WillRepeatedly(Return(false));
-  EXPECT_CALL(store, InsertAll(ElementsAre(
-                         AllOf(Field(&NewUser::name, "Ada"),
-                               Field(&NewUser::email, "Ada@X.example")),
-                         AllOf(Field(&NewUser::name, "Bob"),
-                               Field(&NewUser::email, "bob@x.example")))))
+  EXPECT_CALL(store,
+              InsertAll(ElementsAre(
+                  AllOf(Field(&NewUser::name, "Ada"), Field(&NewUser::email, "Ada@X.example")),
+                  AllOf(Field(&NewUser::name, "Bob"), Field(&NewUser::email, "bob@x.example")))))
       .WillOnce(Return(std::vector<std::int32_t>{7, 8}));
 
   CreateBatch batch(store);
@@ -382,8 +366,7 @@ struct Attempt {
   std::vector<std::int32_t> ids;            // on success
 };
 
-TEST(CreateBatchConcurrencyTest,
-     ConcurrentBatchesStoreExactlyTheUsersOfTheBatchesThatSucceeded) {
+TEST(CreateBatchConcurrencyTest, ConcurrentBatchesStoreExactlyTheUsersOfTheBatchesThatSucceeded) {
   constexpr int kThreads = 8;
   constexpr int kBatchesPerThread = 60;
   constexpr int kUsersPerBatch = 4;
@@ -404,9 +387,8 @@ TEST(CreateBatchConcurrencyTest,
       for (int b = 0; b < kBatchesPerThread; ++b) {
         Attempt attempt;
         for (int u = 0; u < kUsersPerBatch; ++u) {
-          attempt.users.push_back(
-              {absl::StrCat("T", t, " B", b, " U", u),
-               absl::StrCat("t", t, ".b", b, ".u", u, "@x.example")});
+          attempt.users.push_back({absl::StrCat("T", t, " B", b, " U", u),
+                                   absl::StrCat("t", t, ".b", b, ".u", u, "@x.example")});
         }
         if (b % kCollideEvery == 0) {
           const std::string shared =
@@ -457,8 +439,7 @@ TEST(CreateBatchConcurrencyTest,
       ASSERT_EQ(attempt.ids.size(), attempt.users.size());
       EXPECT_TRUE(StrictlyIncreasing(attempt.ids));
       for (std::size_t i = 0; i < attempt.ids.size(); ++i) {
-        const User user{attempt.ids[i], attempt.users[i].name,
-                        attempt.users[i].email};
+        const User user{attempt.ids[i], attempt.users[i].name, attempt.users[i].email};
         EXPECT_TRUE(expected.emplace(user.id, user).second)
             << "id " << user.id << " was handed out twice";
         EXPECT_EQ(store.Get(user.id).value_or(User{}), user);
@@ -466,8 +447,7 @@ TEST(CreateBatchConcurrencyTest,
     }
   }
 
-  const int shared_keys =
-      (kBatchesPerThread + kCollideEvery - 1) / kCollideEvery;
+  const int shared_keys = (kBatchesPerThread + kCollideEvery - 1) / kCollideEvery;
   EXPECT_EQ(winners.size(), static_cast<std::size_t>(shared_keys));
   for (const auto& [email, wins] : winners) {
     EXPECT_EQ(wins, 1) << email << " was won " << wins << " times";
@@ -477,8 +457,7 @@ TEST(CreateBatchConcurrencyTest,
   // The store holds exactly the seed and the successful batches.
   EXPECT_EQ(store.size(), expected.size());
   std::map<std::int32_t, User> stored;
-  for (auto user = store.FirstAfter(0); user;
-       user = store.FirstAfter(user->id)) {
+  for (auto user = store.FirstAfter(0); user; user = store.FirstAfter(user->id)) {
     stored[user->id] = *user;
   }
   EXPECT_EQ(stored, expected);

@@ -24,9 +24,7 @@ std::string EmailOfBytes(std::size_t bytes) {
 
 // ---- NameProblem (C1: non-empty, at most 100 bytes) ----
 
-TEST(NameProblemTest, RejectsAnEmptyName) {
-  EXPECT_NE(NameProblem(""), std::nullopt);
-}
+TEST(NameProblemTest, RejectsAnEmptyName) { EXPECT_NE(NameProblem(""), std::nullopt); }
 
 TEST(NameProblemTest, AcceptsANameOfExactly100Bytes) {
   EXPECT_EQ(NameProblem(std::string(100, 'x')), std::nullopt);
@@ -79,9 +77,7 @@ TEST(EmailProblemTest, RejectsADomainWithoutADot) {
   EXPECT_NE(EmailProblem("ada@localhost"), std::nullopt);
 }
 
-TEST(EmailProblemTest, RejectsAnEmptyDomain) {
-  EXPECT_NE(EmailProblem("ada@"), std::nullopt);
-}
+TEST(EmailProblemTest, RejectsAnEmptyDomain) { EXPECT_NE(EmailProblem("ada@"), std::nullopt); }
 
 TEST(EmailProblemTest, RejectsADomainStartingWithADot) {
   EXPECT_NE(EmailProblem("ada@.example.com"), std::nullopt);
@@ -114,16 +110,15 @@ TEST_P(EmailWhitespaceTest, RejectsTheCharacterInTheDomain) {
   EXPECT_NE(EmailProblem(email), std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryAsciiWhitespace, EmailWhitespaceTest,
-    ::testing::Values(Whitespace{' ', "Space"}, Whitespace{'\t', "Tab"},
-                      Whitespace{'\n', "LineFeed"},
-                      Whitespace{'\r', "CarriageReturn"},
-                      Whitespace{'\v', "VerticalTab"},
-                      Whitespace{'\f', "FormFeed"}),
-    [](const ::testing::TestParamInfo<Whitespace>& whitespace) {
-      return std::string(whitespace.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(EveryAsciiWhitespace, EmailWhitespaceTest,
+                         ::testing::Values(Whitespace{' ', "Space"}, Whitespace{'\t', "Tab"},
+                                           Whitespace{'\n', "LineFeed"},
+                                           Whitespace{'\r', "CarriageReturn"},
+                                           Whitespace{'\v', "VerticalTab"},
+                                           Whitespace{'\f', "FormFeed"}),
+                         [](const ::testing::TestParamInfo<Whitespace>& whitespace) {
+                           return std::string(whitespace.param.name);
+                         });
 
 // ---- FoldEmail (C3) ----
 
@@ -145,8 +140,7 @@ TEST(FoldEmailTest, LeavesNonAsciiBytesUnchanged) {
 // ---- FieldError / FieldOf ----
 
 TEST(FieldErrorTest, IsInvalidArgument) {
-  EXPECT_THAT(FieldError("users[3].email", "bad"),
-              HasCode(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(FieldError("users[3].email", "bad"), HasCode(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(FieldErrorTest, NamesItsFieldThroughFieldOf) {
@@ -157,8 +151,7 @@ TEST(FieldErrorTest, NamesItsFieldThroughFieldOf) {
 TEST(FieldErrorTest, CarriesTheFieldAndDescriptionInItsMessage) {
   const absl::Status status = FieldError("room", "room must not be empty");
   EXPECT_THAT(std::string(status.message()), HasSubstr("room"));
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("room must not be empty"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("room must not be empty"));
 }
 
 TEST(FieldOfTest, IsEmptyForAStatusThatIsNotAFieldError) {

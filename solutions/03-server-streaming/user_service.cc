@@ -22,8 +22,7 @@ grpc::Status CheckRequest(const ListUsersRequest& request) {
     return course::kit::InvalidField("page_size", "page_size must not be negative");
   }
   if (request.interval_ms() < 0 || request.interval_ms() > kMaxIntervalMs) {
-    return course::kit::InvalidField("interval_ms",
-                                     "interval_ms must be between 0 and 10000");
+    return course::kit::InvalidField("interval_ms", "interval_ms must be between 0 and 10000");
   }
   return grpc::Status::OK;
 }
@@ -85,9 +84,9 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
   }
 
   const course::domain::UserStore& store_;
-  const bool unlimited_;      // page_size 0 means no limit
-  std::int32_t remaining_;    // users still allowed on this page
-  std::int32_t cursor_;       // the id of the last user sent (or after_id)
+  const bool unlimited_;    // page_size 0 means no limit
+  std::int32_t remaining_;  // users still allowed on this page
+  std::int32_t cursor_;     // the id of the last user sent (or after_id)
   User outgoing_;
 };
 
@@ -104,6 +103,4 @@ class ServerStreamingLesson final : public course::kit::UserServiceBase {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return course::kit::Main<ServerStreamingLesson>(argc, argv);
-}
+int main(int argc, char** argv) { return course::kit::Main<ServerStreamingLesson>(argc, argv); }

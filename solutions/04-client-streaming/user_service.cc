@@ -153,14 +153,12 @@ class ClientStreamingLesson final : public course::kit::UserServiceBase {
  public:
   using UserServiceBase::UserServiceBase;
 
-  grpc::ServerReadReactor<CreateUserRequest>* CreateUsers(
-      grpc::CallbackServerContext* context, CreateUsersResponse* response) override {
+  grpc::ServerReadReactor<CreateUserRequest>* CreateUsers(grpc::CallbackServerContext* context,
+                                                          CreateUsersResponse* response) override {
     return new CreateUsersReactor(context, store(), token(), response);
   }
 };
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  return course::kit::Main<ClientStreamingLesson>(argc, argv);
-}
+int main(int argc, char** argv) { return course::kit::Main<ClientStreamingLesson>(argc, argv); }

@@ -136,12 +136,12 @@ class EchoReactor final : public grpc::ServerBidiReactor<Message, Message> {
   Message incoming_;  // filled by StartRead; only touched in OnReadDone
 
   std::mutex mu_;
-  std::deque<Message> waiting_;       // echoes not yet written
-  Message outgoing_;                  // the write in flight
-  bool writing_ = false;              // a StartWrite has not completed yet
-  bool input_done_ = false;           // the client half-closed
-  bool finished_ = false;             // Finish was called
-  std::optional<grpc::Status> end_;   // end early with this (error, cancel)
+  std::deque<Message> waiting_;      // echoes not yet written
+  Message outgoing_;                 // the write in flight
+  bool writing_ = false;             // a StartWrite has not completed yet
+  bool input_done_ = false;          // the client half-closed
+  bool finished_ = false;            // Finish was called
+  std::optional<grpc::Status> end_;  // end early with this (error, cancel)
 };
 
 class EchoChat final : public course::kit::ChatServiceBase {

@@ -48,8 +48,8 @@ milliseconds Backoff(const RetryPolicy& policy, int retry, double uniform) {
   return milliseconds(static_cast<milliseconds::rep>(std::floor(wait)));
 }
 
-RetryingUserClient::RetryingUserClient(std::shared_ptr<grpc::Channel> channel,
-                                       RetryPolicy policy, Clock clock)
+RetryingUserClient::RetryingUserClient(std::shared_ptr<grpc::Channel> channel, RetryPolicy policy,
+                                       Clock clock)
     : stub_(v1::UserService::NewStub(std::move(channel))),
       policy_(policy),
       clock_(std::move(clock)) {}

@@ -36,7 +36,7 @@ class ClientMetadataInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   grpc::experimental::ClientRpcInfo* info_;
-  const IdSource& new_id_;         // the factory's; the channel owns the factory
+  const IdSource& new_id_;  // the factory's; the channel owns the factory
   const DeadlineWarning& warn_;
 };
 

@@ -64,8 +64,7 @@ class CallLogInterceptor final : public grpc::experimental::Interceptor {
               .count();
       char duration[32];
       std::snprintf(duration, sizeof duration, "%.2f", ms);
-      sink_("call " + std::string(info_->method()) +
-            " peer=" + info_->server_context()->peer() +
+      sink_("call " + std::string(info_->method()) + " peer=" + info_->server_context()->peer() +
             " code=" + service::StatusCodeName(status.error_code()) + " ms=" + duration);
     }
     methods->Proceed();

@@ -31,7 +31,8 @@ class InterceptedUsers final : public course::kit::UserServiceBase {
   grpc::ServerReadReactor<CreateUserRequest>* CreateUsers(grpc::CallbackServerContext* context,
                                                           CreateUsersResponse* response) override {
     // Task 3: auth first (C8), then the kit's all-or-nothing CreateUsers.
-    if (grpc::Status allowed = course::lesson08::CheckBearerToken(context->client_metadata(), token());
+    if (grpc::Status allowed =
+            course::lesson08::CheckBearerToken(context->client_metadata(), token());
         !allowed.ok()) {
       return new Refused(allowed);
     }

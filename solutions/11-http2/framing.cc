@@ -80,12 +80,12 @@ absl::Status GrpcFrameDecoder::Finish() const {
   if (!error_.ok()) return error_;
   if (pending_.empty()) return absl::OkStatus();
   if (pending_.size() < kPrefixBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the stream ended inside a message prefix (", pending_.size(), " of 5 bytes)"));
+    return absl::InvalidArgumentError(absl::StrCat("the stream ended inside a message prefix (",
+                                                   pending_.size(), " of 5 bytes)"));
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("the stream ended inside a message: its prefix announces ",
-                   ReadLength(pending_), " bytes, ", pending_.size() - kPrefixBytes, " arrived"));
+      absl::StrCat("the stream ended inside a message: its prefix announces ", ReadLength(pending_),
+                   " bytes, ", pending_.size() - kPrefixBytes, " arrived"));
 }
 
 std::size_t GrpcFrameDecoder::buffered() const { return pending_.size(); }

@@ -1,10 +1,10 @@
 // Hostile: allocates and touches memory without end.
-#include <cstring>
-#include <vector>
 #include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
+#include <vector>
 #include "kit/kit.h"
 namespace {
 class Lesson final : public course::kit::UserServiceBase {

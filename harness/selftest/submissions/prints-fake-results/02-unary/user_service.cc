@@ -20,6 +20,8 @@ class Lesson final : public course::kit::UserServiceBase {
 };
 }  // namespace
 int main(int argc, char** argv) {
-  std::fprintf(stderr, "[==========] 42 tests ran.\n[  PASSED  ] 42 tests.\n  PASS task 1  (2/2)\nscore 7/7\n");
+  std::fprintf(
+      stderr,
+      "[==========] 42 tests ran.\n[  PASSED  ] 42 tests.\n  PASS task 1  (2/2)\nscore 7/7\n");
   return course::kit::Main<Lesson>(argc, argv);
 }

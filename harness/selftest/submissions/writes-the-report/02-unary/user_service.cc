@@ -1,8 +1,8 @@
 // Hostile: tries to forge the grader's report, then serves the stub.
-#include <fstream>
 #include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 #include "kit/kit.h"
 namespace {
@@ -19,7 +19,8 @@ class Lesson final : public course::kit::UserServiceBase {
 };
 }  // namespace
 int main(int argc, char** argv) {
-  for (const char* path : {"/tmp/course-hostile-report.json", "/tmp/course-hostile-report.json.partial"}) {
+  for (const char* path :
+       {"/tmp/course-hostile-report.json", "/tmp/course-hostile-report.json.partial"}) {
     std::ofstream forged(path);
     forged << "{\"score\": 999, \"complete\": true}\n";
   }
