@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -17,7 +18,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "cli/grade_setup.h"
 #include "core/child_process.h"
+#include "core/file_view.h"
 #include "core/report.h"
 
 namespace course::cli {
@@ -27,6 +30,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxSourceBytes = 1 << 20;
+// grade-all grades with uids 62000 + slot (at most 16 slots); its own
+// pre-flight uses the one after them.
+constexpr int kPreflightUid = 62016;
 
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -250,45 +256,18 @@ fs::path LessonRoot(const fs::path& top, const std::vector<Lesson>& lessons) {
 
 // Builds one lesson target from the submission's sources by replaying the
 // course's own compile and link commands with the paths moved.
-bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& target,
-                 const fs::path& sources, const fs::path& out, const json& compile_db,
-                 const harness::ChildLimits& limits, std::chrono::seconds budget,
-                 std::string* problem, double* seconds) {
-  harness::RunResult commands = harness::RunToEnd(
-      {"ninja", "-C", paths.build, "-t", "commands", target}, std::chrono::seconds(60), {});
-  std::string link;
-  std::istringstream lines(commands.output);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find(" -o lessons/" + target + " ") != std::string::npos) link = line;
-  }
-  if (commands.code != 0 || link.empty()) {
-    *problem =
-        absl::StrCat("the course has no build rule for ", target, " (build the course first)");
-    return false;
-  }
+bool BuildTarget(const Paths& paths, const Lesson& lesson, const TargetCommands& commands,
+                 const fs::path& sources, const fs::path& out, const harness::ChildLimits& limits,
+                 std::chrono::seconds budget, std::string* problem, double* seconds) {
   const std::string course_dir = absl::StrCat(paths.source, "/exercises/", lesson.dir);
   const std::string copy_dir = (sources / lesson.dir).string();
-  std::vector<std::string> objects;
-  for (absl::string_view token : absl::StrSplit(link, ' ', absl::SkipEmpty())) {
-    if (absl::EndsWith(token, ".o") &&
-        token.find(absl::StrCat("/exercises/", lesson.dir, "/")) != absl::string_view::npos) {
-      objects.emplace_back(token);
-    }
-  }
+  std::string link = commands.link;
   const auto deadline = std::chrono::steady_clock::now() + budget;
-  for (const std::string& object : objects) {
-    std::string compile;
-    for (const auto& entry : compile_db) {
-      const std::string command = entry.value("command", "");
-      if (command.find(" -o " + object + " ") != std::string::npos) compile = command;
-    }
-    if (compile.empty()) {
-      *problem = absl::StrCat("no compile command for ", object);
-      return false;
-    }
+  for (const auto& [object, course_compile] : commands.compiles) {
     const std::string moved = (out / object).string();
     // Made by the grading uid itself, so that it can write there.
-    compile = absl::StrCat("mkdir -p '", fs::path(moved).parent_path().string(), "' && ", compile);
+    std::string compile =
+        absl::StrCat("mkdir -p '", fs::path(moved).parent_path().string(), "' && ", course_compile);
     compile = absl::StrReplaceAll(
         compile,
         {{course_dir, copy_dir}, {" -o " + object + " ", " -o " + moved + " "}, {" -Werror", ""}});
@@ -305,6 +284,7 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
       return false;
     }
   }
+  const std::string& target = commands.target;
   const std::string binary = (out / "lessons" / target).string();
   link = absl::StrReplaceAll(link, {{" -o lessons/" + target + " ", " -o " + binary + " "}});
   if (absl::StartsWith(link, ": && ")) link = link.substr(5);
@@ -322,6 +302,66 @@ bool BuildTarget(const Paths& paths, const Lesson& lesson, const std::string& ta
   return true;
 }
 
+// The targets the course builds for a lesson's exercise ("", "-tests").
+std::vector<std::string> LessonTargets(const Paths& course, const Lesson& lesson) {
+  std::vector<std::string> targets;
+  for (const std::string suffix : {"", "-tests"}) {
+    const std::string target = absl::StrCat("lesson-", lesson.id, "-exercise", suffix);
+    if (fs::exists(fs::path(course.build) / "lessons" / target)) targets.push_back(target);
+  }
+  return targets;
+}
+
+// Everything grading needs to build and check lessons, read once.
+struct GradingSetup {
+  std::map<std::string, std::vector<TargetCommands>> commands;  // by lesson id
+  harness::ChildLimits limits;
+  std::uint64_t seed = 0;
+};
+
+// Builds one lesson from `sources` into `out` and runs its checks.
+LessonGrade GradeLesson(const Paths& course, const Lesson& lesson, const fs::path& sources,
+                        const fs::path& out, const GradingSetup& setup,
+                        const GradeOptions& options) {
+  LessonGrade grade;
+  grade.lesson = &lesson;
+  for (const auto& task : lesson.tasks) grade.result.tasks.push_back({&task, false, {}});
+  bool built = true;
+  for (const TargetCommands& commands : setup.commands.at(lesson.id)) {
+    if (!BuildTarget(course, lesson, commands, sources, out, setup.limits, options.build_budget,
+                     &grade.problem, &grade.build_seconds)) {
+      built = false;
+      break;
+    }
+  }
+  grade.built = built;
+  if (!built) {
+    grade.status = "error";
+    grade.result.ran = false;
+    grade.result.problem = grade.problem;
+    return grade;
+  }
+  Paths graded = course;
+  graded.build = out.string();
+  graded.exercises = sources.string();
+  graded.state.clear();
+  CheckOptions check;
+  check.side = "exercise";
+  check.build = false;
+  check.seed = setup.seed;
+  check.limits = setup.limits;
+  check.limits.cpu_seconds = static_cast<int>(options.lesson_budget.count());
+  check.check_bound = options.check_budget;
+  check.lesson_bound = options.lesson_budget;
+  const auto checking = std::chrono::steady_clock::now();
+  grade.result = CheckLesson(lesson, graded, check);
+  grade.check_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - checking).count();
+  if (!grade.result.ran) grade.problem = grade.result.problem;
+  grade.status = !grade.result.ran ? "error" : grade.result.passed() ? "pass" : "fail";
+  return grade;
+}
+
 void RemoveLeftovers(int uid) {
   harness::KillEveryProcessOf(uid);
   if (uid < 0 || geteuid() != 0) return;
@@ -334,6 +374,144 @@ void RemoveLeftovers(int uid) {
       }
     }
   }
+}
+
+// A private work area in /tmp and what grading needs to use it: the uid,
+// its limits, the view of the course it gets, and the course's build commands.
+struct Workspace {
+  fs::path work, out;
+  GradingSetup setup;
+  std::string isolation;
+  Workspace() = default;
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+  ~Workspace() {
+    RemoveLeftovers(setup.limits.uid);
+    std::error_code ignored;
+    if (!work.empty()) fs::remove_all(work, ignored);
+  }
+  // A fresh folder for one build's output, writable by the grading uid.
+  fs::path NewFolder(const std::string& name) const {
+    const fs::path folder = work / name;
+    fs::create_directories(folder);
+    chmod(folder.c_str(), 0755);
+    if (setup.limits.uid >= 0) (void)!chown(folder.c_str(), setup.limits.uid, setup.limits.uid);
+    return folder;
+  }
+};
+
+// Sets up the work area, the limits and (as root) the view of the course that
+// the grading uid gets: every build command's inputs, read-only, and nothing
+// else of the course, wherever the course lives. `lessons` are all the
+// lessons that will be built, submission's and pre-flight's.
+absl::StatusOr<std::unique_ptr<Workspace>> Prepare(const Paths& course,
+                                                   const std::vector<Lesson>& lessons,
+                                                   const GradeOptions& options) {
+  const json compile_db =
+      json::parse(ReadFile(fs::path(course.build) / "compile_commands.json"), nullptr, false);
+  if (!compile_db.is_array()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("build the course first (no compile_commands.json in ", course.build, ")"));
+  }
+  auto space = std::make_unique<Workspace>();
+  char templ[] = "/tmp/course-grade-XXXXXX";
+  if (mkdtemp(templ) == nullptr) {
+    return absl::FailedPreconditionError("cannot make a work folder in /tmp");
+  }
+  space->work = templ;
+  chmod(templ, 0711);
+  harness::ChildLimits& limits = space->setup.limits;
+  limits.memory_bytes = options.memory_bytes;
+  limits.cpu_seconds =
+      static_cast<int>(options.build_budget.count() + options.lesson_budget.count());
+  limits.processes = options.processes;
+  limits.file_bytes = std::size_t{256} << 20;
+  limits.uid = options.uid;
+  std::vector<TargetCommands> all_targets;
+  for (const Lesson& lesson : lessons) {
+    auto& commands = space->setup.commands[lesson.id];
+    for (const std::string& target : LessonTargets(course, lesson)) {
+      absl::StatusOr<TargetCommands> found = CommandsFor(course, lesson, target, compile_db);
+      if (!found.ok()) return found.status();
+      commands.push_back(*found);
+      all_targets.push_back(*found);
+    }
+  }
+  if (options.uid < 0) {
+    space->isolation =
+        "own process group and rlimits on CPU, memory and file size "
+        "(not root: no separate uid, process count not bounded)";
+    return space;
+  }
+  const fs::path stage = space->work / "stage";
+  fs::create_directories(stage);
+  absl::StatusOr<harness::FileView> view = harness::PlanFileView(
+      {course.source, course.build}, CourseFilesNeeded(course, all_targets, lessons), options.uid,
+      stage.string(), space->work.string());
+  if (!view.ok()) return view.status();
+  limits.view = std::make_shared<harness::PreparedView>(*view);
+  space->isolation = absl::StrCat("uid ", options.uid,
+                                  ", own process group, rlimits on CPU, memory, processes and "
+                                  "file size, the course seen as ",
+                                  view->show.size(), " read-only files and folders");
+  return space;
+}
+
+// The lessons that stand for every kind the grader builds and runs among
+// `graded` (a server, a test binary, both): the first of each kind.
+std::vector<const Lesson*> PreflightLessons(const Paths& course, const std::vector<Lesson>& all,
+                                            const std::vector<Lesson>& graded) {
+  auto kind = [&](const Lesson& lesson) { return LessonTargets(course, lesson); };
+  std::set<std::vector<std::string>> wanted;
+  for (const Lesson& lesson : graded) {
+    std::vector<std::string> targets = kind(lesson);
+    for (std::string& target : targets) target = target.substr(target.find("-exercise"));
+    if (!targets.empty()) wanted.insert(targets);
+  }
+  std::vector<const Lesson*> chosen;
+  for (const Lesson& lesson : all) {
+    std::vector<std::string> targets = kind(lesson);
+    for (std::string& target : targets) target = target.substr(target.find("-exercise"));
+    if (wanted.erase(targets) > 0) chosen.push_back(&lesson);
+  }
+  return chosen;
+}
+
+// Grades the course's own solution of each lesson in `lessons` exactly as a
+// submission is graded (same uid, view and limits). Anything short of full
+// marks is the grader's set-up failing, never a student's fault.
+absl::Status Preflight(const Paths& course, const std::vector<const Lesson*>& lessons,
+                       const Workspace& space, const GradeOptions& options) {
+  const fs::path sources = space.work / "preflight-src";
+  fs::create_directories(sources);
+  chmod(sources.c_str(), 0755);
+  for (const Lesson* lesson : lessons) {
+    TakeSources(fs::path(course.source) / "solutions", fs::path(course.source) / "exercises",
+                sources, {*lesson});
+    const fs::path out = space.NewFolder("preflight-" + lesson->id);
+    LessonGrade grade = GradeLesson(course, *lesson, sources, out, space.setup, options);
+    RemoveLeftovers(space.setup.limits.uid);
+    if (grade.status == "pass" && grade.result.points == lesson->MaxPoints()) continue;
+    std::string why = grade.problem;
+    for (const TaskResult& task : grade.result.tasks) {
+      if (why.empty() && !task.passed && !task.failures.empty()) why = task.failures.front();
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("the course's own solution of lesson ", lesson->id, " scores ",
+                     grade.result.points, "/", lesson->MaxPoints(),
+                     " when graded the way submissions are (", space.isolation, "):\n", why));
+  }
+  return absl::OkStatus();
+}
+
+int CannotGrade(const absl::Status& status) {
+  std::cerr << "course: cannot grade here: " << status.message()
+            << "\nNo scores were written: this is the grader's set-up, not a student's code.\n"
+               "Fixes: build the course (`./course build`); make its files readable by other "
+               "users (`chmod -R o+rX` on the checkout, or clone with umask 022); or grade as an "
+               "ordinary user, without a separate uid (see README, \"Where the course may "
+               "live\").\n";
+  return 2;
 }
 
 }  // namespace
@@ -363,13 +541,6 @@ int GradeCommand(const Paths& course, GradeOptions options) {
     std::cerr << "course: no submission at " << options.submission << "\n";
     return 2;
   }
-  const json compile_db =
-      json::parse(ReadFile(fs::path(course.build) / "compile_commands.json"), nullptr, false);
-  if (!compile_db.is_array()) {
-    std::cerr << "course: build the course first (no compile_commands.json in " << course.build
-              << ")\n";
-    return 2;
-  }
 
   // Orphans of a submission (a fork bomb's children) are handed to this
   // process, which reaps them, instead of escaping to init.
@@ -377,56 +548,53 @@ int GradeCommand(const Paths& course, GradeOptions options) {
   Grading grading;
   grading.submission = options.submission;
   grading.seed = options.seed ? *options.seed : RandomSeed();
-  const bool root = geteuid() == 0;
-  if (root && options.uid < 0) options.uid = 61000 + static_cast<int>(getpid() % 2000);
-  if (!root) options.uid = -1;
-  grading.isolation = root ? absl::StrCat("uid ", options.uid,
-                                          ", own process group, rlimits on CPU, memory, "
-                                          "processes and file size")
-                           : "own process group and rlimits on CPU, memory and file size "
-                             "(not root: no separate uid, process count not bounded)";
+  if (geteuid() == 0 && options.uid < 0) options.uid = 61000 + static_cast<int>(getpid() % 2000);
+  if (geteuid() != 0) options.uid = -1;
 
-  // A private work area: the sources (read-only for the submission) and the
-  // build output (the only place it may write).
-  char templ[] = "/tmp/course-grade-XXXXXX";
-  if (mkdtemp(templ) == nullptr) {
-    std::cerr << "course: cannot make a work folder in /tmp\n";
-    return 2;
+  std::vector<const Lesson*> preflight;
+  if (options.preflight) preflight = PreflightLessons(course, all, lessons);
+  std::vector<Lesson> built = lessons;
+  for (const Lesson* lesson : preflight) {
+    if (std::none_of(built.begin(), built.end(),
+                     [&](const Lesson& l) { return l.id == lesson->id; })) {
+      built.push_back(*lesson);
+    }
   }
-  const fs::path work(templ);
-  chmod(work.c_str(), 0711);
-  const fs::path sources = work / "src", out = work / "out";
-  fs::create_directories(sources);
-  fs::create_directories(out);
-  chmod(sources.c_str(), 0755);
-  if (options.uid >= 0) (void)!chown(out.c_str(), options.uid, options.uid);
-
-  harness::ChildLimits limits;
-  limits.memory_bytes = options.memory_bytes;
-  limits.cpu_seconds =
-      static_cast<int>(options.build_budget.count() + options.lesson_budget.count());
-  limits.processes = options.processes;
-  limits.file_bytes = std::size_t{256} << 20;
-  limits.uid = options.uid;
+  absl::StatusOr<std::unique_ptr<Workspace>> prepared = Prepare(course, built, options);
+  if (!prepared.ok()) return CannotGrade(prepared.status());
+  Workspace& space = **prepared;
+  space.setup.seed = grading.seed;
+  grading.isolation = space.isolation;
+  if (absl::Status ready = Preflight(course, preflight, space, options); !ready.ok()) {
+    return CannotGrade(ready);
+  }
 
   fs::path from = submission;
   if (!fs::is_directory(submission)) {
-    const fs::path extract = work / "extract";
-    fs::create_directories(extract);
-    if (options.uid >= 0) (void)!chown(extract.c_str(), options.uid, options.uid);
-    chmod(submission.c_str(), 0644);
+    // Copied in first: the grading uid may not reach where the archive lies.
+    const fs::path archive = space.work / "submission.tar";
+    fs::copy_file(submission, archive, failed);
+    chmod(archive.c_str(), 0644);
+    const fs::path extract = space.NewFolder("extract");
+    harness::ChildLimits untar_limits = space.setup.limits;
+    untar_limits.view = nullptr;
     harness::RunResult untar =
-        harness::RunToEnd({"tar", "-xf", submission.string(), "-C", extract.string(),
+        harness::RunToEnd({"tar", "-xf", archive.string(), "-C", extract.string(),
                            "--no-same-owner", "--no-same-permissions"},
-                          std::chrono::seconds(60), limits);
-    if (untar.code != 0) {
-      std::cerr << "course: cannot unpack " << options.submission << ": " << untar.output << "\n";
-      RemoveLeftovers(options.uid);
-      fs::remove_all(work, failed);
+                          std::chrono::seconds(60), untar_limits);
+    if (failed || untar.code != 0) {
+      std::cerr << "course: cannot unpack " << options.submission << ": "
+                << (failed ? failed.message() : untar.output) << "\n";
       return 2;
     }
     from = extract;
   }
+  // The sources, read-only for the submission, and the build output (the
+  // only place it may write).
+  const fs::path sources = space.work / "src";
+  fs::create_directories(sources);
+  chmod(sources.c_str(), 0755);
+  const fs::path out = space.NewFolder("out");
   TakeSources(LessonRoot(from, all), fs::path(course.source) / "exercises", sources, lessons);
 
   if (!options.quiet) {
@@ -438,40 +606,7 @@ int GradeCommand(const Paths& course, GradeOptions options) {
   graded.exercises = sources.string();
   graded.state.clear();
   for (const auto& lesson : lessons) {
-    LessonGrade grade;
-    grade.lesson = &lesson;
-    for (const auto& task : lesson.tasks) grade.result.tasks.push_back({&task, false, {}});
-    bool built = true;
-    for (const std::string suffix : {"", "-tests"}) {
-      const std::string target = absl::StrCat("lesson-", lesson.id, "-exercise", suffix);
-      if (!fs::exists(fs::path(course.build) / "lessons" / target)) continue;
-      if (!BuildTarget(course, lesson, target, sources, out, compile_db, limits,
-                       options.build_budget, &grade.problem, &grade.build_seconds)) {
-        built = false;
-        break;
-      }
-    }
-    grade.built = built;
-    if (built) {
-      CheckOptions check;
-      check.side = "exercise";
-      check.build = false;
-      check.seed = grading.seed;
-      check.limits = limits;
-      check.limits.cpu_seconds = static_cast<int>(options.lesson_budget.count());
-      check.check_bound = options.check_budget;
-      check.lesson_bound = options.lesson_budget;
-      const auto checking = std::chrono::steady_clock::now();
-      grade.result = CheckLesson(lesson, graded, check);
-      grade.check_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - checking).count();
-      if (!grade.result.ran) grade.problem = grade.result.problem;
-      grade.status = !grade.result.ran ? "error" : grade.result.passed() ? "pass" : "fail";
-    } else {
-      grade.status = "error";
-      grade.result.ran = false;
-      grade.result.problem = grade.problem;
-    }
+    LessonGrade grade = GradeLesson(course, lesson, sources, out, space.setup, options);
     RemoveLeftovers(options.uid);
     if (!options.quiet) {
       CheckOptions print;
@@ -490,7 +625,6 @@ int GradeCommand(const Paths& course, GradeOptions options) {
   for (const auto& l : lessons) max += l.MaxPoints();
   std::cout << "score " << grading.Score() << "/" << max << " for " << options.submission
             << " (seed " << grading.seed << ", " << static_cast<int>(grading.seconds) << " s)\n";
-  fs::remove_all(work, failed);
   return 0;
 }
 
@@ -504,6 +638,35 @@ int GradeAllCommand(const Paths& paths, const std::string& dir, const std::strin
     return 2;
   }
   std::sort(submissions.begin(), submissions.end());
+  // The grader's own set-up is checked once, before any submission: a class
+  // must not be scored by a grader that cannot grade.
+  {
+    std::string error;
+    const std::vector<Lesson> all = LoadLessons(paths, &error);
+    std::vector<Lesson> graded;
+    for (const auto& lesson : all) {
+      if (options.lessons.empty() || std::find(options.lessons.begin(), options.lessons.end(),
+                                               lesson.id) != options.lessons.end()) {
+        graded.push_back(lesson);
+      }
+    }
+    if (!error.empty() || graded.empty()) {
+      std::cerr << "course: " << (error.empty() ? "no such lesson to grade" : error) << "\n";
+      return 2;
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    GradeOptions check = options;
+    check.uid = geteuid() == 0 ? kPreflightUid : -1;
+    std::vector<const Lesson*> preflight = PreflightLessons(paths, all, graded);
+    std::vector<Lesson> built;
+    for (const Lesson* lesson : preflight) built.push_back(*lesson);
+    absl::StatusOr<std::unique_ptr<Workspace>> prepared = Prepare(paths, built, check);
+    if (!prepared.ok()) return CannotGrade(prepared.status());
+    (*prepared)->setup.seed = options.seed ? *options.seed : RandomSeed();
+    if (absl::Status ready = Preflight(paths, preflight, **prepared, check); !ready.ok()) {
+      return CannotGrade(ready);
+    }
+  }
   const fs::path out = out_dir.empty() ? fs::path(dir).parent_path() / "graded" : fs::path(out_dir);
   fs::create_directories(out, failed);
   const std::string self = fs::read_symlink("/proc/self/exe", failed).string();
@@ -537,6 +700,7 @@ int GradeAllCommand(const Paths& paths, const std::string& dir, const std::strin
                                        "grade",
                                        submission.string(),
                                        "--quiet",
+                                       "--no-preflight",
                                        "--json",
                                        report_of(name).string(),
                                        "--junit",

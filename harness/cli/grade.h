@@ -25,6 +25,9 @@ struct GradeOptions {
   int processes = 256;                              // per grading uid
   int uid = -1;  // the uid submissions run as; -1: chosen (when root)
   bool quiet = false;
+  // Grade the course's own solutions first (one lesson of each kind, the same
+  // way), and refuse to grade when they fall short: see Preflight.
+  bool preflight = true;
 };
 
 int GradeCommand(const Paths& paths, GradeOptions options);

@@ -292,6 +292,9 @@ int main(int argc, char** argv) {
   grade->add_option("--uid", grade_options.uid, "the uid submissions run as (when root)")
       ->check(CLI::Range(1000, 65533));
   grade->add_flag("--quiet", grade_options.quiet, "only the final score line");
+  grade->add_flag("--preflight,!--no-preflight", grade_options.preflight,
+                  "first grade the course's own solutions the same way, and stop (exit 2) when "
+                  "they fall short (default; grade-all checks once and passes --no-preflight)");
   std::string grade_all_dir, grade_all_out;
   int grade_jobs = 1;
   CLI::App* grade_all = app.add_subcommand(

@@ -132,12 +132,12 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     dup2(err_pipe[1], STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
     SetLimit(RLIMIT_AS, limits.memory_bytes);
     SetLimit(RLIMIT_CPU, static_cast<rlim_t>(limits.cpu_seconds));
     SetLimit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
     SetLimit(RLIMIT_FSIZE, limits.file_bytes);
     SetLimit(RLIMIT_CORE, 0);
+    if (limits.view != nullptr && geteuid() == 0 && !limits.view->Apply()) _exit(124);
     if (limits.uid >= 0 && geteuid() == 0) {
       const gid_t no_groups[] = {static_cast<gid_t>(limits.uid)};
       if (setgroups(1, no_groups) != 0 || setgid(static_cast<gid_t>(limits.uid)) != 0 ||
@@ -145,6 +145,8 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
         _exit(125);
       }
     }
+    // After the view and the uid: the folder is reached as the child sees it.
+    if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
     execvpe(args[0], args.data(), envp.data());
     const char msg[] = "exec failed\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/file_view.h"
 
 namespace course::harness {
 
@@ -30,6 +31,9 @@ struct ChildLimits {
   // and gid: RLIMIT_NPROC then really bounds its processes, and it cannot
   // touch files the grader owns.
   int uid = -1;
+  // When set (and the harness runs as root), the child sees the course's
+  // files through this view: see core/file_view.h.
+  std::shared_ptr<const PreparedView> view;
 };
 
 // Kills every process that runs as `uid` (for example a fork bomb whose
