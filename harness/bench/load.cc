@@ -690,9 +690,10 @@ int RunLoad(harness::Target& target, const LoadOptions& given, std::ostream& out
   nlohmann::json report = Report(options, target, total, measured, options.threads);
   PrintReport(out, report);
   if (!options.json_path.empty()) {
-    std::string error;
-    if (!harness::WriteFileAtomically(options.json_path, report.dump(2) + "\n", &error)) {
-      err << "course: " << error << "\n";
+    if (absl::Status written =
+            harness::WriteFileAtomically(options.json_path, report.dump(2) + "\n");
+        !written.ok()) {
+      err << "course: " << written.message() << "\n";
       return 2;
     }
   }

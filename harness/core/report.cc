@@ -55,8 +55,9 @@ std::string XmlEscape(const std::string& text) {
   return out;
 }
 
-std::string FindingText(const CheckResult& result) {
-  const Finding& f = result.finding;
+}  // namespace
+
+std::string FindingText(const Finding& f) {
   std::string text = f.message + "\n";
   if (!f.sent.empty()) absl::StrAppend(&text, "sent:\n", Indent(f.sent, "  "));
   if (!f.received.empty()) absl::StrAppend(&text, "got:\n", Indent(f.received, "  "));
@@ -65,8 +66,6 @@ std::string FindingText(const CheckResult& result) {
   if (!f.reproduce.empty()) absl::StrAppend(&text, "try it: ", f.reproduce, "\n");
   return text;
 }
-
-}  // namespace
 
 bool CountsAsFailure(const CheckResult& result) {
   const bool bad = result.outcome == Outcome::kFail || result.outcome == Outcome::kError;
@@ -139,7 +138,7 @@ void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
       out << "  this check is in the known-failing list but it passed: "
              "remove it from the list\n";
     } else {
-      out << Indent(FindingText(result), "  ");
+      out << Indent(FindingText(result.finding), "  ");
       if (trace && !result.finding.trace.empty()) {
         out << "  frames:\n" << Indent(result.finding.trace, "    ");
       }
@@ -151,7 +150,7 @@ void PrintSummary(std::ostream& out, const std::vector<CheckResult>& results,
     out << Paint(color, "\033[1;33m") << "WARN " << result.id << Paint(color, "\033[0m")
         << "  rule " << result.rule << " (" << LevelName(result.level)
         << ", not a failure): " << result.title << "\n"
-        << Indent(FindingText(result), "  ");
+        << Indent(FindingText(result.finding), "  ");
     if (trace && !result.finding.trace.empty()) {
       out << "  frames:\n" << Indent(result.finding.trace, "    ");
     }
@@ -249,7 +248,7 @@ std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& s
         const std::string message =
             r->known_failing ? "listed as known-failing, but it passed" : r->finding.message;
         xml << "      <failure message=\"" << XmlEscape(message) << "\" type=\""
-            << XmlEscape(r->rule) << "\">" << XmlEscape(FindingText(*r)) << "</failure>\n";
+            << XmlEscape(r->rule) << "\">" << XmlEscape(FindingText(r->finding)) << "</failure>\n";
       } else if (r->outcome == Outcome::kSkip) {
         xml << "      <skipped message=\"" << XmlEscape(r->finding.message) << "\"/>\n";
       }
@@ -261,20 +260,18 @@ std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& s
   return xml.str();
 }
 
-bool WriteFileAtomically(const std::string& path, const std::string& text, std::string* error) {
+absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
   const std::string temp = path + ".partial";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out || !(out << text) || !out.flush()) {
-      *error = absl::StrCat("cannot write ", temp);
-      return false;
+      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
     }
   }
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    *error = absl::StrCat("cannot move ", temp, " to ", path);
-    return false;
+    return absl::UnavailableError(absl::StrCat("cannot move ", temp, " to ", path));
   }
-  return true;
+  return absl::OkStatus();
 }
 
 }  // namespace course::harness

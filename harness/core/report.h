@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "core/runner.h"
 
 namespace course::harness {
@@ -25,6 +26,10 @@ struct RunSummary {
 bool CountsAsFailure(const CheckResult& result);
 RunSummary Summarize(const std::vector<CheckResult>& results, double seconds);
 
+// What a failing check found, for people: the message, then what was sent,
+// what came back, what the rule expects, a hint and a command to try it.
+std::string FindingText(const Finding& finding);
+
 // One line as a check finishes ("  PASS unary.get-user... (G1)").
 void PrintProgress(std::ostream& out, const CheckResult& result, bool color);
 // The failures in detail, then the warnings, then the closing line
@@ -41,7 +46,7 @@ std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& s
 
 // Writes `text` to `path` through a temporary file and a rename, so a reader
 // never sees half a report.
-bool WriteFileAtomically(const std::string& path, const std::string& text, std::string* error);
+absl::Status WriteFileAtomically(const std::string& path, const std::string& text);
 
 }  // namespace course::harness
 

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 #include <memory>
@@ -34,7 +35,15 @@ bool Selected(const std::string& id, const RunOptions& options) {
   return !MatchesAny(id, options.skip);
 }
 
-CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& options) {
+int CountSelected(const std::vector<CheckDef>& checks, const RunOptions& options) {
+  int selected = 0;
+  for (const CheckDef& check : checks) selected += Selected(check.id, options) ? 1 : 0;
+  return selected;
+}
+
+namespace {
+
+CheckResult ResultFor(const CheckDef& check, const RunOptions& options) {
   CheckResult result;
   result.id = check.id;
   result.rule = check.rule;
@@ -42,7 +51,14 @@ CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& op
   result.title = check.title;
   result.known_failing = options.known_failing.count(check.id) > 0;
   result.level = check.level;
+  return result;
+}
 
+// Runs one check in a thread of its own, waiting at most options.check_bound.
+// A hung check is abandoned (its thread keeps running until its own RPC
+// deadlines end it) so the next check can start.
+CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& options) {
+  CheckResult result = ResultFor(check, options);
   auto context = std::make_shared<CheckContext>(target, RunTag(check.id, options.seed),
                                                 options.seed, options.rpc_deadline);
   auto body = check.body;
@@ -75,6 +91,7 @@ CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& op
     if (result.outcome == Outcome::kPass) result.finding.message = context->Notes();
   } else {
     result.outcome = Outcome::kFail;
+    result.abandoned = true;
     result.finding.message =
         absl::StrCat("the check did not finish within ", options.check_bound.count() / 1000.0,
                      " s: the server never answered one of its calls");
@@ -85,24 +102,38 @@ CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& op
   return result;
 }
 
-std::vector<CheckResult> RunChecks(Target& target, const std::vector<CheckDef>& checks,
-                                   const RunOptions& options) {
-  std::vector<CheckResult> results;
-  for (const CheckDef& check : checks) {
-    if (!Selected(check.id, options)) continue;
-    results.push_back(RunCheck(target, check, options));
-    if (options.on_result) options.on_result(results.back());
-  }
-  return results;
+CheckResult NotRun(const CheckDef& check, const RunOptions& options) {
+  CheckResult result = ResultFor(check, options);
+  result.outcome = Outcome::kFail;
+  result.not_run = true;
+  result.finding.message = absl::StrCat("not run: the run's time limit of ",
+                                        options.run_bound.count() / 1000.0, " s was used up");
+  return result;
 }
 
-std::set<std::string> ReadKnownFailing(const std::string& path, std::string* error) {
+}  // namespace
+
+RunReport RunChecks(Target& target, const std::vector<CheckDef>& checks,
+                    const RunOptions& options) {
+  RunReport report;
+  const auto start = std::chrono::steady_clock::now();
+  const bool bounded = options.run_bound.count() > 0;
+  for (const CheckDef& check : checks) {
+    if (!Selected(check.id, options)) continue;
+    const bool late = bounded && std::chrono::steady_clock::now() >= start + options.run_bound;
+    report.results.push_back(late ? NotRun(check, options) : RunCheck(target, check, options));
+    report.abandoned = report.abandoned || report.results.back().abandoned;
+    if (options.on_result) options.on_result(report.results.back());
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+absl::StatusOr<std::set<std::string>> ReadKnownFailing(const std::string& path,
+                                                       const std::vector<CheckDef>& checks) {
   std::set<std::string> ids;
   std::ifstream in(path);
-  if (!in) {
-    *error = absl::StrCat("cannot read the known-failing list ", path);
-    return ids;
-  }
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read the known-failing list ", path));
   std::string line;
   while (std::getline(in, line)) {
     absl::string_view text(line);
@@ -110,7 +141,14 @@ std::set<std::string> ReadKnownFailing(const std::string& path, std::string* err
       text = text.substr(0, hash);
     }
     text = absl::StripAsciiWhitespace(text);
-    if (!text.empty()) ids.insert(std::string(text));
+    if (text.empty()) continue;
+    const bool known = std::any_of(checks.begin(), checks.end(),
+                                   [&](const CheckDef& check) { return check.id == text; });
+    if (!known) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the known-failing list names ", text, ", which is no check"));
+    }
+    ids.insert(std::string(text));
   }
   return ids;
 }

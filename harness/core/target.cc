@@ -138,9 +138,13 @@ std::string StderrNote(const ChildProcess& child) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string& token, int seed) {
+namespace {
+
+// The reference server listening on `listen` ("" for in-process only).
+absl::StatusOr<std::unique_ptr<Target>> StartReference(const std::string& listen,
+                                                       const std::string& token, int seed) {
   service::ServerOptions options;
-  options.listen = "";
+  options.listen = listen;
   options.token = token;
   options.seed = seed;
   auto server = service::ReferenceServer::Start(options);
@@ -148,14 +152,14 @@ absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string
   return std::make_unique<ReferenceTarget>(std::move(*server), token);
 }
 
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string& token, int seed) {
+  return StartReference("", token, seed);
+}
+
 absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(const std::string& token, int seed) {
-  service::ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.token = token;
-  options.seed = seed;
-  auto server = service::ReferenceServer::Start(options);
-  if (!server.ok()) return server.status();
-  return std::make_unique<ReferenceTarget>(std::move(*server), token);
+  return StartReference("127.0.0.1:0", token, seed);
 }
 
 absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(const std::string& address,

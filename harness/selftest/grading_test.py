@@ -13,14 +13,18 @@ import subprocess
 import sys
 import time
 
-# submission -> (expected status of lesson 02, a phrase its report must hold)
+# submission -> (expected status of lesson 02, a phrase its report must hold,
+# or a tuple of phrases one of which it must hold)
 EXPECTED = {
     "crashes-at-start": ("error", "killed by signal 6"),
     "crashes-in-call": ("fail", "signal 6"),
     "loops-in-handler": ("fail", "DEADLINE_EXCEEDED"),
     "never-binds": ("error", "did not print `listening on HOST:PORT`"),
     "wrong-port": ("error", "could not connect"),
-    "eats-memory": ("error", "before it printed"),
+    # It dies at its memory cap before it listens; on a loaded machine,
+    # touching 2 GiB can outlast the start bound instead. Both verdicts say
+    # the same true thing: the server never served.
+    "eats-memory": ("error", ("before it printed", "did not print `listening on HOST:PORT` within")),
     "forks-without-limit": ("error", "listening on HOST:PORT"),
     "floods-stdout": ("error", "first stdout line should be `listening on HOST:PORT`"),
     "writes-the-report": ("fail", ""),
@@ -112,7 +116,8 @@ def main():
               f"{name}: lesson 02 is '{status}' (got '{lesson and lesson['status']}')")
         check(report.get("score") == 0, f"{name}: scores 0 (got {report.get('score')})")
         text = json.dumps(report)
-        check(phrase in text, f"{name}: the report says why ({phrase!r})")
+        phrases = phrase if isinstance(phrase, tuple) else (phrase,)
+        check(any(p in text for p in phrases), f"{name}: the report says why ({phrase!r})")
         check(report.get("schema_version") == 1 and '"score": 999' not in text,
               f"{name}: the report is the grader's own")
         per = lesson and (lesson["build_seconds"] + lesson["check_seconds"])

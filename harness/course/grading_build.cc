@@ -1,15 +1,20 @@
-#include "cli/grade_setup.h"
+#include "course/grading_build.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "core/child_process.h"
+#include "course/text.h"
 
-namespace course::cli {
+namespace course::lessons {
 namespace fs = std::filesystem;
 
 namespace {
@@ -156,4 +161,115 @@ std::vector<std::string> CourseFilesNeeded(const Paths& course,
   return collector.Found();
 }
 
-}  // namespace course::cli
+namespace {
+
+constexpr std::size_t kMaxSourceBytes = 1 << 20;
+
+// The first lines of a compiler's complaint, for the report.
+std::string CompilerErrors(const std::string& log) {
+  std::string errors = FirstErrorLines(log, 8);
+  return errors.size() > 1500 ? errors.substr(0, 1500) : errors;
+}
+
+std::chrono::seconds Left(std::chrono::steady_clock::time_point deadline) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::seconds>(deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::seconds(1));
+}
+
+}  // namespace
+
+void TakeSources(const std::string& from, const std::string& course_exercises,
+                 const std::string& into, const std::vector<Lesson>& lessons) {
+  for (const auto& lesson : lessons) {
+    const fs::path to = fs::path(into) / lesson.dir;
+    fs::create_directories(to);
+    std::error_code ignored;
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(course_exercises) / lesson.dir, ignored)) {
+      const fs::path source = fs::path(from) / lesson.dir / entry.path().filename();
+      const auto status = fs::symlink_status(source, ignored);
+      if (!fs::is_regular_file(status) || fs::file_size(source, ignored) > kMaxSourceBytes) {
+        continue;
+      }
+      const fs::path copy = to / entry.path().filename();
+      fs::copy_file(source, copy, fs::copy_options::overwrite_existing, ignored);
+      chmod(copy.c_str(), 0644);
+    }
+  }
+}
+
+std::string LessonRoot(const std::string& top, const std::vector<Lesson>& lessons) {
+  auto has_lessons = [&](const fs::path& dir) {
+    std::error_code ignored;
+    for (const auto& l : lessons) {
+      if (fs::is_directory(fs::symlink_status(dir / l.dir, ignored))) return true;
+    }
+    return false;
+  };
+  if (has_lessons(top)) return top;
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(top, ignored)) {
+    if (fs::is_directory(fs::symlink_status(entry.path(), ignored)) && has_lessons(entry.path())) {
+      return entry.path().string();
+    }
+  }
+  return top;
+}
+
+std::vector<std::string> LessonTargets(const Paths& course, const Lesson& lesson) {
+  std::vector<std::string> targets;
+  for (const std::string suffix : {"", "-tests"}) {
+    const std::string target = absl::StrCat("lesson-", lesson.id, "-exercise", suffix);
+    if (fs::exists(fs::path(course.build) / "lessons" / target)) targets.push_back(target);
+  }
+  return targets;
+}
+
+BuildOutcome BuildTarget(const Paths& course, const Lesson& lesson, const TargetCommands& commands,
+                         const std::string& sources, const std::string& out,
+                         const harness::ChildLimits& limits, std::chrono::seconds budget) {
+  BuildOutcome outcome;
+  const std::string course_dir = absl::StrCat(course.source, "/exercises/", lesson.dir);
+  const std::string copy_dir = (fs::path(sources) / lesson.dir).string();
+  std::string link = commands.link;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  for (const auto& [object, course_compile] : commands.compiles) {
+    const std::string moved = (fs::path(out) / object).string();
+    // Made by the grading uid itself, so that it can write there.
+    std::string compile =
+        absl::StrCat("mkdir -p '", fs::path(moved).parent_path().string(), "' && ", course_compile);
+    compile = absl::StrReplaceAll(
+        compile,
+        {{course_dir, copy_dir}, {" -o " + object + " ", " -o " + moved + " "}, {" -Werror", ""}});
+    link = absl::StrReplaceAll(link, {{" " + object + " ", " " + moved + " "}});
+    harness::RunResult ran =
+        harness::RunToEnd({"/bin/sh", "-c", compile}, Left(deadline), limits, course.build);
+    outcome.seconds += ran.seconds;
+    if (ran.code != 0) {
+      outcome.problem = ran.code == -1
+                            ? absl::StrCat(
+                                  "compiling took longer than the build "
+                                  "budget of ",
+                                  budget.count(), " s")
+                            : absl::StrCat("does not compile:\n", CompilerErrors(ran.output));
+      return outcome;
+    }
+  }
+  const std::string binary = (fs::path(out) / "lessons" / commands.target).string();
+  link =
+      absl::StrReplaceAll(link, {{" -o lessons/" + commands.target + " ", " -o " + binary + " "}});
+  if (absl::StartsWith(link, ": && ")) link = link.substr(5);
+  if (absl::EndsWith(link, " && :")) link.resize(link.size() - 5);
+  link = absl::StrCat("mkdir -p '", (fs::path(out) / "lessons").string(), "' && ", link);
+  harness::RunResult ran =
+      harness::RunToEnd({"/bin/sh", "-c", link}, Left(deadline), limits, course.build);
+  outcome.seconds += ran.seconds;
+  if (ran.code != 0) {
+    outcome.problem = absl::StrCat("does not link:\n", CompilerErrors(ran.output));
+    return outcome;
+  }
+  outcome.built = true;
+  return outcome;
+}
+}  // namespace course::lessons
