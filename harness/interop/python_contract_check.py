@@ -12,205 +12,19 @@ Usage:
   /usr/bin/python3 harness/interop/python_contract_check.py --target 127.0.0.1:50051
 Exit status: 0 all checks passed, 1 some check failed, 2 could not run.
 """
-import argparse, importlib.util, os, queue, re, select, signal, subprocess, sys
-import tempfile, threading, time, uuid
+import argparse, os, re, signal, sys, tempfile, threading, time
 
-import grpc
-
-SC = grpc.StatusCode
-T = 5.0  # default deadline of every RPC, in seconds
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RUN = uuid.uuid4().hex[:10]  # makes emails and rooms unique to this run
-pb = status_pb2 = ed_pb2 = health_pb2 = None
-results = []
-
-
-class CannotRun(Exception):
-    pass
-
-
-# ---------------------------------------------------------------- plumbing
-def load_protos(proto_root, out):
-    cmd = ["protoc", "--python_out=" + out, "-I", proto_root, "-I", "/usr/share/grpc-proto",
-           "course/v1/course.proto", "google/rpc/status.proto", "google/rpc/error_details.proto",
-           "grpc/health/v1/health.proto"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise CannotRun("protoc failed: " + r.stderr.strip())
-
-    def load(rel, name):  # by path: a generated grpc/ or google/ package would shadow the real ones
-        spec = importlib.util.spec_from_file_location(name, os.path.join(out, rel))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod
-    global pb, status_pb2, ed_pb2, health_pb2
-    pb = load("course/v1/course_pb2.py", "course_pb2")
-    status_pb2 = load("google/rpc/status_pb2.py", "rpc_status_pb2")
-    ed_pb2 = load("google/rpc/error_details_pb2.py", "rpc_error_details_pb2")
-    health_pb2 = load("grpc/health/v1/health_pb2.py", "health_v1_pb2")
-
-
-def start_server(binary, extra=()):
-    p = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--quiet", *extra],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    buf, end = b"", time.monotonic() + 10
-    while b"\n" not in buf and time.monotonic() < end:
-        if select.select([p.stdout], [], [], 0.5)[0]:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            buf += chunk
-    if b"\n" not in buf:
-        p.kill()
-        raise CannotRun(f"{binary} printed no listening line (got {buf!r})")
-    line, p.extra = buf.split(b"\n", 1)
-    line = line.decode()
-    m = re.fullmatch(r"listening on (127\.0\.0\.1):(\d+)", line)
-    return p, line, (f"127.0.0.1:{m.group(2)}" if m else None)
-
-
-def connect(target):
-    ch = grpc.insecure_channel(target)
-    try:
-        grpc.channel_ready_future(ch).result(timeout=5)
-    except grpc.FutureTimeoutError:
-        raise CannotRun(f"cannot connect to {target}")
-    return ch
-
-
-class Api:
-    """Callables for every method, built with the generic channel API (no grpc_tools)."""
-    def __init__(self, ch):
-        def m(kind, path, req, resp):
-            return getattr(ch, kind)(path, request_serializer=req.SerializeToString if req else None,
-                                     response_deserializer=resp.FromString if resp else None)
-        u = "/course.v1.UserService/"
-        self.get = m("unary_unary", u + "GetUser", pb.GetUserRequest, pb.User)
-        self.list = m("unary_stream", u + "ListUsers", pb.ListUsersRequest, pb.User)
-        self.create = m("stream_unary", u + "CreateUsers", pb.CreateUserRequest, pb.CreateUsersResponse)
-        self.uchat = m("stream_stream", u + "Chat", pb.Message, pb.Message)
-        self.chat = m("stream_stream", "/course.v1.ChatService/Chat", pb.Message, pb.Message)
-        self.health = m("unary_unary", "/grpc.health.v1.Health/Check",
-                        health_pb2.HealthCheckRequest, health_pb2.HealthCheckResponse)
-        self.raw = lambda kind, path: getattr(ch, kind)(path)  # bytes in, bytes out
-
-
-def fmt(x, top=True):
-    """Short text for status codes, RpcErrors and containers of them."""
-    if isinstance(x, SC):
-        return x.name
-    if isinstance(x, grpc.RpcError):
-        return f"{x.code().name}({x.details()!r})"
-    if isinstance(x, (list, tuple)):
-        return "(" + ", ".join(fmt(i, False) for i in x) + ")"
-    return repr(x) if isinstance(x, bytes) or (isinstance(x, str) and not top) else str(x)
-
-
-def report(rule, desc, ok, expected=None, got=None):
-    print(f"PASS {rule} {desc}" if ok else f"FAIL {rule} {desc}: expected {fmt(expected)} got {fmt(got)}",
-          flush=True)
-    results.append(ok)
-
-
-def expect(rule, desc, expected, got):
-    report(rule, desc, expected == got, expected, got)
-
-
-def outcome(fn):
-    """(status code, value or RpcError) of calling fn."""
-    try:
-        return SC.OK, fn()
-    except grpc.RpcError as e:
-        return e.code(), e
-
-
-def bad_request_fields(err):
-    """Field names of the BadRequest in the grpc-status-details-bin trailer, or None."""
-    for k, v in (err.trailing_metadata() or ()):
-        if k == "grpc-status-details-bin":
-            fields, br = [], ed_pb2.BadRequest()
-            for d in status_pb2.Status.FromString(v).details:
-                if d.Unpack(br):  # False unless the Any holds a google.rpc.BadRequest
-                    fields += [fv.field for fv in br.field_violations]
-            return fields
-    return None
-
-
-def expect_bad_request(rule, desc, fn, field):
-    code, err = outcome(fn)
-    got = (code, bad_request_fields(err) if code != SC.OK else None)
-    report(rule, desc, code == SC.INVALID_ARGUMENT and got[1] is not None and field in got[1],
-           (SC.INVALID_ARGUMENT, [field]), got)
-
-
-_n = [0]
-def email(label="u"):
-    _n[0] += 1
-    return f"{label}-{RUN}-{_n[0]}@example.com"
-
-
-def U(name, mail):
-    return pb.CreateUserRequest(name=name, email=mail)
-
-
-def create(api, reqs, md=None, timeout=T):
-    return outcome(lambda: list(api.create(iter(reqs), timeout=timeout, metadata=md).ids))
-
-
-def list_users(api, **kw):
-    return [u for u in api.list(pb.ListUsersRequest(**kw), timeout=T)]
-
-
-class Stream:
-    """A bidi call fed from a queue, read by a thread; nothing blocks past the deadline."""
-    def __init__(self, method):
-        self.out, self.got = queue.Queue(), queue.Queue()
-        self.call = method(self._requests(), timeout=T)
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _requests(self):  # None, or T seconds without anything to send, half-closes
-        try:
-            while (m := self.out.get(timeout=T)) is not None:
-                yield m
-        except queue.Empty:
-            return
-
-    def _read(self):
-        try:
-            for m in self.call:
-                self.got.put(m)
-            self.got.put(SC.OK)
-        except grpc.RpcError as e:
-            self.got.put(e.code())
-
-    def send(self, room, text, sender="py"):
-        self.out.put(pb.Message(room=room, sender=sender, text=text, seq=999))
-
-    def close(self):
-        self.out.put(None)
-
-    def recv(self, n):
-        """The next n items: Message objects, or a StatusCode when the call ended."""
-        items = []
-        for _ in range(n):
-            try:
-                items.append(self.got.get(timeout=T))
-            except queue.Empty:
-                items.append("nothing within %gs" % T)
-            if not isinstance(items[-1], pb.Message):
-                break
-        return items
-
-
-def summary(items):
-    return [(m.seq, m.sender, m.text) if isinstance(m, pb.Message) else m for m in items]
+import contract_kit as kit
+from contract_kit import (SC, T, REPO, RUN, CannotRun, Api, bad_request_fields, connect, create,
+                          email, expect, expect_bad_request, fmt, list_users, load_protos, outcome,
+                          report, results, start_server, summary, Stream, U)
 
 
 # ------------------------------------------------------------------ checks
 def check_get(api):
     for bad in (0, -7):
-        expect_bad_request("G1", f"GetUser(id={bad})", lambda: api.get(pb.GetUserRequest(id=bad), timeout=T), "id")
-    code, err = outcome(lambda: api.get(pb.GetUserRequest(id=2147483647), timeout=T))
+        expect_bad_request("G1", f"GetUser(id={bad})", lambda: api.get(kit.pb.GetUserRequest(id=bad), timeout=T), "id")
+    code, err = outcome(lambda: api.get(kit.pb.GetUserRequest(id=2147483647), timeout=T))
     report("G2", "GetUser of an unknown id", code == SC.NOT_FOUND and "2147483647" in err.details(),
            "NOT_FOUND mentioning 2147483647", err)
     reqs = [U("Zoë Ünïcødé 日本語 🚀", email("Mixed.CASE")), U("  padded name  ", email("pad")),
@@ -218,7 +32,7 @@ def check_get(api):
     code, ids = create(api, reqs)
     if code != SC.OK:
         return report("G3", "create users to read back", False, "OK", code)
-    got = [api.get(pb.GetUserRequest(id=i), timeout=T) for i in ids]
+    got = [api.get(kit.pb.GetUserRequest(id=i), timeout=T) for i in ids]
     expect("G3", "GetUser returns users exactly as created (UTF-8, spaces, case, 100-byte name, 254-byte email)",
            [(i, r.name, r.email) for i, r in zip(ids, reqs)], [(u.id, u.name, u.email) for u in got])
 
@@ -296,7 +110,7 @@ def check_list(api):
     code, ids = create(api, [U(f"list {i}", email("list")) for i in range(10)])
     if code != SC.OK:
         return report("L2", "create users to list", False, "OK", code)
-    it = api.list(pb.ListUsersRequest(after_id=ids[0] - 1, page_size=1, interval_ms=10000), timeout=T)
+    it = api.list(kit.pb.ListUsersRequest(after_id=ids[0] - 1, page_size=1, interval_ms=10000), timeout=T)
     first = next(it)
     it.cancel()
     expect("L1", "interval_ms=10000 is accepted (first user immediately)", ids[0], first.id)
@@ -312,7 +126,7 @@ def check_list(api):
            [u.id for u in list_users(api, after_id=ids[-1]) if u.id in ids])
 
     times, start = [], time.monotonic()
-    it = api.list(pb.ListUsersRequest(after_id=ids[0] - 1, interval_ms=300), timeout=1.0)
+    it = api.list(kit.pb.ListUsersRequest(after_id=ids[0] - 1, interval_ms=300), timeout=1.0)
     code, _ = outcome(lambda: [times.append(time.monotonic() - start) for _ in it])
     report("L3", "interval_ms=300 with a 1 s deadline", code == SC.DEADLINE_EXCEEDED and 2 <= len(times) <= 5
            and times[0] < 0.25 and times[-1] - times[0] >= 0.4,
@@ -329,17 +143,17 @@ def check_chat(api):
         s.close()
         expect("H1", desc, [SC.INVALID_ARGUMENT], got[expected_echoes:])
     room = f"h1-{RUN}"
-    run_h1([pb.Message(room="", text="x")], "empty room", 0)
-    run_h1([pb.Message(room="r" * 65, text="x")], "65-byte room", 0)
-    run_h1([pb.Message(room=room, text="")], "empty text", 0)
-    run_h1([pb.Message(room=room, text="ok"), pb.Message(room=room, text="t" * 4097)],
+    run_h1([kit.pb.Message(room="", text="x")], "empty room", 0)
+    run_h1([kit.pb.Message(room="r" * 65, text="x")], "65-byte room", 0)
+    run_h1([kit.pb.Message(room=room, text="")], "empty text", 0)
+    run_h1([kit.pb.Message(room=room, text="ok"), kit.pb.Message(room=room, text="t" * 4097)],
            "4097-byte text after a valid message", 1)
     s = Stream(api.chat)
     edge = ("e" + RUN + "x" * 64)[:64]
     s.send(edge, "é" * 2048)
     got = s.recv(1)
     s.close()
-    report("H1", "64-byte room and 4096-byte text are accepted", got and isinstance(got[0], pb.Message)
+    report("H1", "64-byte room and 4096-byte text are accepted", got and isinstance(got[0], kit.pb.Message)
            and got[0].text == "é" * 2048, "an echo", summary(got)[:1])
 
     room = f"h3-{RUN}"
@@ -365,7 +179,7 @@ def check_chat(api):
     expect("H5", "streams end OK after half-close", [[SC.OK], [SC.OK]], [a.recv(1), b.recv(1)])
 
     room = f"h5-{RUN}"
-    call = api.chat(iter([pb.Message(room=room, sender="p", text=f"m{i}") for i in range(5)]), timeout=T)
+    call = api.chat(iter([kit.pb.Message(room=room, sender="p", text=f"m{i}") for i in range(5)]), timeout=T)
     code, msgs = outcome(lambda: list(call))
     expect("H5", "half-close after 5 messages: 5 echoes then OK",
            (SC.OK, [(i + 1, "p", f"m{i}") for i in range(5)]),
@@ -376,13 +190,13 @@ def check_metadata(api):
     rid = f"rid-{RUN}"
     md = (("x-request-id", rid),)
     _, ids = create(api, [U("m1", email("m1"))])
-    _, call = api.get.with_call(pb.GetUserRequest(id=ids[0]), timeout=T, metadata=md)
+    _, call = api.get.with_call(kit.pb.GetUserRequest(id=ids[0]), timeout=T, metadata=md)
     expect("M1", "GetUser success echoes x-request-id in initial metadata", rid, dict(call.initial_metadata()).get("x-request-id"))
-    it = api.list(pb.ListUsersRequest(after_id=ids[0] - 1, page_size=1), timeout=T, metadata=md)
+    it = api.list(kit.pb.ListUsersRequest(after_id=ids[0] - 1, page_size=1), timeout=T, metadata=md)
     expect("M1", "ListUsers echoes x-request-id in initial metadata", rid, dict(it.initial_metadata()).get("x-request-id"))
     list(it)
-    for desc, fn in (("GetUser NOT_FOUND", lambda: api.get(pb.GetUserRequest(id=2147483647), timeout=T, metadata=md)),
-                     ("GetUser INVALID_ARGUMENT", lambda: api.get(pb.GetUserRequest(id=0), timeout=T, metadata=md)),
+    for desc, fn in (("GetUser NOT_FOUND", lambda: api.get(kit.pb.GetUserRequest(id=2147483647), timeout=T, metadata=md)),
+                     ("GetUser INVALID_ARGUMENT", lambda: api.get(kit.pb.GetUserRequest(id=0), timeout=T, metadata=md)),
                      ("CreateUsers INVALID_ARGUMENT", lambda: api.create(iter([U("", "")]), timeout=T, metadata=md))):
         code, err = outcome(fn)
         vals = [v for k, v in list(err.initial_metadata() or ()) + list(err.trailing_metadata() or ())
@@ -400,7 +214,7 @@ def check_auth(api):
     expect("C8", "token is checked before the requests", SC.UNAUTHENTICATED, create(api, [U("", "")])[0])
     code, ids = create(api, reqs, md=(("authorization", "Bearer secret"),))
     report("M2", "right token: OK (so the refused calls stored nothing)", code == SC.OK and len(ids) == 2, "OK, 2 ids", (code, ids))
-    code, user = outcome(lambda: api.get(pb.GetUserRequest(id=ids[0]), timeout=T))
+    code, user = outcome(lambda: api.get(kit.pb.GetUserRequest(id=ids[0]), timeout=T))
     report("M2", "GetUser needs no token", code == SC.OK and user.email == mails[0], "OK", code)
     code, _ = outcome(lambda: list_users(api, page_size=1))
     expect("M2", "ListUsers needs no token", SC.OK, code)
@@ -408,10 +222,10 @@ def check_auth(api):
 
 def check_services(api):
     for svc in ("", "course.v1.UserService", "course.v1.ChatService"):
-        code, r = outcome(lambda: api.health(health_pb2.HealthCheckRequest(service=svc), timeout=T))
-        expect("S1", f"health of {svc!r}", (SC.OK, health_pb2.HealthCheckResponse.SERVING),
+        code, r = outcome(lambda: api.health(kit.health_pb2.HealthCheckRequest(service=svc), timeout=T))
+        expect("S1", f"health of {svc!r}", (SC.OK, kit.health_pb2.HealthCheckResponse.SERVING),
                (code, r.status if code == SC.OK else None))
-    code, _ = outcome(lambda: api.health(health_pb2.HealthCheckRequest(service="course.v1.Nope"), timeout=T))
+    code, _ = outcome(lambda: api.health(kit.health_pb2.HealthCheckRequest(service="course.v1.Nope"), timeout=T))
     expect("S1", "health of an unknown service", SC.NOT_FOUND, code)
 
     refl = api.raw("stream_stream", "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
@@ -425,7 +239,7 @@ def check_services(api):
         expect("S3", f"unknown method {path}", SC.UNIMPLEMENTED, code)
     huge = 5 * 1024 * 1024
     # GetUserRequest{id: 1} followed by a 5 MiB field 2, which GetUserRequest does not know.
-    blob = pb.GetUserRequest(id=1).SerializeToString() + pb.CreateUserRequest(email="z" * huge).SerializeToString()
+    blob = kit.pb.GetUserRequest(id=1).SerializeToString() + kit.pb.CreateUserRequest(email="z" * huge).SerializeToString()
     code, _ = outcome(lambda: api.raw("unary_unary", "/course.v1.UserService/GetUser")(blob, timeout=T))
     expect("S3", "GetUser request of 5 MiB (unknown field)", SC.RESOURCE_EXHAUSTED, code)
     expect("S3", "CreateUsers request with a 5 MiB name", SC.RESOURCE_EXHAUSTED,
@@ -436,7 +250,7 @@ def check_shutdown(proc, line, api):
     report("S4", "listening line", re.fullmatch(r"listening on 127\.0\.0\.1:[1-9]\d*", line) is not None,
            "'listening on 127.0.0.1:PORT'", repr(line))
     # A call in flight when SIGTERM arrives is allowed to finish.
-    it = api.list(pb.ListUsersRequest(page_size=3, interval_ms=300), timeout=T)
+    it = api.list(kit.pb.ListUsersRequest(page_size=3, interval_ms=300), timeout=T)
     first = outcome(lambda: next(it))
     proc.send_signal(signal.SIGTERM)
     code, rest = outcome(lambda: list(it))

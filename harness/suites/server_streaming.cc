@@ -41,6 +41,88 @@ void ExpectAscendingAfter(CheckContext& ctx, const std::vector<v1::User>& users,
   }
 }
 
+void ListAcceptsIntervalOfTenSeconds(CheckContext& ctx) {
+  std::vector<v1::User> mine = MakeUsers(ctx, 1);
+  v1::ListUsersRequest request;
+  request.set_interval_ms(10000);
+  request.set_page_size(1);
+  request.set_after_id(mine[0].id() - 1);
+  ListResult listed = ListUsers(ctx, request);
+  ctx.ExpectCode(listed.status, grpc::StatusCode::OK,
+                 "ListUsers with interval_ms 10000 and page_size 1",
+                 "the bound is interval_ms > 10000, not >= 10000");
+  ctx.Expect(listed.users.size() == 1, "not exactly one user", "one user");
+}
+
+void ListStreamsUsersAfterIdInOrder(CheckContext& ctx) {
+  std::vector<v1::User> mine = MakeUsers(ctx, 5);
+  // after_id is one of our own users: it must not come back itself.
+  v1::ListUsersRequest request;
+  request.set_after_id(mine.front().id());
+  ListResult listed = ListUsers(ctx, request);
+  ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers");
+  ExpectAscendingAfter(ctx, listed.users, request.after_id());
+  std::set<std::int32_t> seen;
+  for (const auto& user : listed.users) seen.insert(user.id());
+  for (const auto& user : std::vector<v1::User>(mine.begin() + 1, mine.end())) {
+    ctx.Expect(
+        seen.count(user.id()) == 1, absl::StrCat("user ", user.id(), " (just created) is missing"),
+        "every stored user with id > after_id", "page_size 0 means no limit, not an empty page");
+  }
+}
+
+void ListStopsAtPageSize(CheckContext& ctx) {
+  std::vector<v1::User> mine = MakeUsers(ctx, 5);
+  v1::ListUsersRequest request;
+  request.set_after_id(mine.front().id() - 1);
+  request.set_page_size(3);
+  ListResult listed = ListUsers(ctx, request);
+  ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers page_size 3");
+  ctx.Expect(listed.users.size() == 3, absl::StrCat("got ", listed.users.size(), " users"),
+             "exactly 3 users", "count users sent and stop at page_size");
+  ExpectAscendingAfter(ctx, listed.users, request.after_id());
+  ctx.Expect(listed.users.front().id() == mine.front().id(),
+             absl::StrCat("the first user is ", listed.users.front().id()),
+             absl::StrCat("user ", mine.front().id(), ", the first after after_id"));
+}
+
+void ListSendsUsersAsProduced(CheckContext& ctx) {
+  std::vector<v1::User> mine = MakeUsers(ctx, 4);
+  v1::ListUsersRequest request;
+  request.set_after_id(mine.front().id() - 1);
+  request.set_page_size(4);
+  request.set_interval_ms(500);
+  ListResult listed = ListUsers(ctx, request, std::chrono::seconds(20));
+  ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "a slow ListUsers");
+  ctx.Received(absl::StrCat("first user after ", listed.first_after.count(), " ms, all after ",
+                            listed.total.count(), " ms"));
+  // Three pauses of 500 ms: a server that buffers sends everything
+  // at ~1500 ms; one that streams sends the first user at ~0 ms.
+  ctx.Expect(listed.first_after.count() < 1000 &&
+                 listed.total.count() - listed.first_after.count() >= 1000,
+             absl::StrCat("the first user came after ", listed.first_after.count(), " ms of ",
+                          listed.total.count(), " ms"),
+             "the first user at once, the rest 500 ms apart",
+             "write each user as it is produced instead of collecting the "
+             "page first; pause before each user after the first, not before the first");
+}
+
+void ListPausesBetweenUsers(CheckContext& ctx) {
+  std::vector<v1::User> mine = MakeUsers(ctx, 3);
+  v1::ListUsersRequest request;
+  request.set_after_id(mine.front().id() - 1);
+  request.set_page_size(3);
+  request.set_interval_ms(300);
+  ListResult listed = ListUsers(ctx, request, std::chrono::seconds(20));
+  ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers interval 300");
+  ctx.Expect(listed.users.size() == 3, "not 3 users", "3 users");
+  // Two pauses of 300 ms; allow some clock slack below 600.
+  ctx.Expect(listed.total.count() >= 540,
+             absl::StrCat("3 users took only ", listed.total.count(), " ms"),
+             "at least two pauses of 300 ms (about 600 ms)",
+             "interval_ms is milliseconds: sleep/alarm between writes");
+}
+
 }  // namespace
 
 void AddServerStreamingChecks(std::vector<CheckDef>& checks) {
@@ -67,54 +149,13 @@ void AddServerStreamingChecks(std::vector<CheckDef>& checks) {
                     }});
   checks.push_back({"stream.list.accepts-interval-of-ten-seconds", "L1",
                     "ListUsers accepts interval_ms = 10000 (the limit is inclusive)",
-                    [](CheckContext& ctx) {
-                      std::vector<v1::User> mine = MakeUsers(ctx, 1);
-                      v1::ListUsersRequest request;
-                      request.set_interval_ms(10000);
-                      request.set_page_size(1);
-                      request.set_after_id(mine[0].id() - 1);
-                      ListResult listed = ListUsers(ctx, request);
-                      ctx.ExpectCode(listed.status, grpc::StatusCode::OK,
-                                     "ListUsers with interval_ms 10000 and page_size 1",
-                                     "the bound is interval_ms > 10000, not >= 10000");
-                      ctx.Expect(listed.users.size() == 1, "not exactly one user", "one user");
-                    }});
+                    ListAcceptsIntervalOfTenSeconds});
   checks.push_back({"stream.list.streams-users-after-id-in-order", "L2",
                     "ListUsers streams every user after after_id, ascending, each once",
-                    [](CheckContext& ctx) {
-                      std::vector<v1::User> mine = MakeUsers(ctx, 5);
-                      // after_id is one of our own users: it must not come back itself.
-                      v1::ListUsersRequest request;
-                      request.set_after_id(mine.front().id());
-                      ListResult listed = ListUsers(ctx, request);
-                      ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers");
-                      ExpectAscendingAfter(ctx, listed.users, request.after_id());
-                      std::set<std::int32_t> seen;
-                      for (const auto& user : listed.users) seen.insert(user.id());
-                      for (const auto& user : std::vector<v1::User>(mine.begin() + 1, mine.end())) {
-                        ctx.Expect(seen.count(user.id()) == 1,
-                                   absl::StrCat("user ", user.id(), " (just created) is missing"),
-                                   "every stored user with id > after_id",
-                                   "page_size 0 means no limit, not an empty page");
-                      }
-                    }});
-  checks.push_back(
-      {"stream.list.stops-at-page-size", "L2",
-       "ListUsers sends at most page_size users, the first ones after after_id",
-       [](CheckContext& ctx) {
-         std::vector<v1::User> mine = MakeUsers(ctx, 5);
-         v1::ListUsersRequest request;
-         request.set_after_id(mine.front().id() - 1);
-         request.set_page_size(3);
-         ListResult listed = ListUsers(ctx, request);
-         ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers page_size 3");
-         ctx.Expect(listed.users.size() == 3, absl::StrCat("got ", listed.users.size(), " users"),
-                    "exactly 3 users", "count users sent and stop at page_size");
-         ExpectAscendingAfter(ctx, listed.users, request.after_id());
-         ctx.Expect(listed.users.front().id() == mine.front().id(),
-                    absl::StrCat("the first user is ", listed.users.front().id()),
-                    absl::StrCat("user ", mine.front().id(), ", the first after after_id"));
-       }});
+                    ListStreamsUsersAfterIdInOrder});
+  checks.push_back({"stream.list.stops-at-page-size", "L2",
+                    "ListUsers sends at most page_size users, the first ones after after_id",
+                    ListStopsAtPageSize});
   checks.push_back(
       {"stream.list.empty-after-the-last-id", "L2",
        "ListUsers after an id beyond every user ends OK with no users", [](CheckContext& ctx) {
@@ -125,46 +166,12 @@ void AddServerStreamingChecks(std::vector<CheckDef>& checks) {
                         "an empty list is OK, not NOT_FOUND");
          ctx.Expect(listed.users.empty(), "users were sent", "no users");
        }});
-  checks.push_back(
-      {"stream.list.sends-users-as-produced", "L3",
-       "ListUsers sends the first user at once, not after the whole list is ready",
-       [](CheckContext& ctx) {
-         std::vector<v1::User> mine = MakeUsers(ctx, 4);
-         v1::ListUsersRequest request;
-         request.set_after_id(mine.front().id() - 1);
-         request.set_page_size(4);
-         request.set_interval_ms(500);
-         ListResult listed = ListUsers(ctx, request, std::chrono::seconds(20));
-         ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "a slow ListUsers");
-         ctx.Received(absl::StrCat("first user after ", listed.first_after.count(),
-                                   " ms, all after ", listed.total.count(), " ms"));
-         // Three pauses of 500 ms: a server that buffers sends everything
-         // at ~1500 ms; one that streams sends the first user at ~0 ms.
-         ctx.Expect(listed.first_after.count() < 1000 &&
-                        listed.total.count() - listed.first_after.count() >= 1000,
-                    absl::StrCat("the first user came after ", listed.first_after.count(),
-                                 " ms of ", listed.total.count(), " ms"),
-                    "the first user at once, the rest 500 ms apart",
-                    "write each user as it is produced instead of collecting the "
-                    "page first; pause before each user after the first, not before the first");
-       }});
+  checks.push_back({"stream.list.sends-users-as-produced", "L3",
+                    "ListUsers sends the first user at once, not after the whole list is ready",
+                    ListSendsUsersAsProduced});
   checks.push_back({"stream.list.pauses-between-users", "L3",
                     "ListUsers waits interval_ms before each user after the first",
-                    [](CheckContext& ctx) {
-                      std::vector<v1::User> mine = MakeUsers(ctx, 3);
-                      v1::ListUsersRequest request;
-                      request.set_after_id(mine.front().id() - 1);
-                      request.set_page_size(3);
-                      request.set_interval_ms(300);
-                      ListResult listed = ListUsers(ctx, request, std::chrono::seconds(20));
-                      ctx.ExpectCode(listed.status, grpc::StatusCode::OK, "ListUsers interval 300");
-                      ctx.Expect(listed.users.size() == 3, "not 3 users", "3 users");
-                      // Two pauses of 300 ms; allow some clock slack below 600.
-                      ctx.Expect(listed.total.count() >= 540,
-                                 absl::StrCat("3 users took only ", listed.total.count(), " ms"),
-                                 "at least two pauses of 300 ms (about 600 ms)",
-                                 "interval_ms is milliseconds: sleep/alarm between writes");
-                    }});
+                    ListPausesBetweenUsers});
 }
 
 }  // namespace course::harness

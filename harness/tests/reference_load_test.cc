@@ -26,52 +26,57 @@ std::unique_ptr<grpc::ClientContext> Call(seconds deadline, const std::string& t
   return context;
 }
 
+constexpr int kRacingStreams = 8, kBatches = 6, kPerBatch = 10;
+
+struct Batch {
+  std::vector<std::string> emails;  // unique to the batch
+  grpc::Status status;
+  std::vector<int> ids;
+};
+
+// Stream `s` sends its kBatches batches, one CreateUsers call each, into
+// `batches` (its own kBatches entries).
+void SendBatches(v1::UserService::Stub& stub, int s, Batch* batches) {
+  for (int b = 0; b < kBatches; ++b) {
+    Batch& batch = batches[b];
+    auto call = Call(seconds(20), "load-token");
+    v1::CreateUsersResponse response;
+    auto writer = stub.CreateUsers(call.get(), &response);
+    for (int i = 0; i < kPerBatch; ++i) {
+      v1::CreateUserRequest request;
+      request.set_name("Load " + std::to_string(i));
+      request.set_email("s" + std::to_string(s) + "b" + std::to_string(b) + "i" +
+                        std::to_string(i) + "@load.example");
+      batch.emails.push_back(request.email());
+      writer->Write(request);
+      // Interleaved failures: every third batch also claims an email that
+      // batch b of every stream claims (only one can win it), and every
+      // fifth ends with an invalid request.
+      if (i == 4 && (s + b) % 3 == 0) {
+        request.set_email("SHARED-" + std::to_string(b) + "@load.example");
+        writer->Write(request);
+      }
+    }
+    if ((s * kBatches + b) % 5 == 4) {
+      v1::CreateUserRequest bad;
+      bad.set_name("");
+      bad.set_email("bad@load.example");
+      writer->Write(bad);
+    }
+    writer->WritesDone();
+    batch.status = writer->Finish();
+    batch.ids.assign(response.ids().begin(), response.ids().end());
+  }
+}
+
 TEST(ReferenceUnderLoad, RacingCreateStreamsLeaveExactlyTheSuccessfulBatches) {
   auto target = MakeLoopbackReference("load-token", 0);
   ASSERT_TRUE(target.ok()) << target.status().message();
   auto stub = v1::UserService::NewStub((*target)->Channel());
-  constexpr int kStreams = 8, kBatches = 6, kPerBatch = 10;
-
-  struct Batch {
-    std::vector<std::string> emails;  // unique to the batch
-    grpc::Status status;
-    std::vector<int> ids;
-  };
-  std::vector<Batch> batches(kStreams * kBatches);
+  std::vector<Batch> batches(kRacingStreams * kBatches);
   std::vector<std::thread> streams;
-  for (int s = 0; s < kStreams; ++s) {
-    streams.emplace_back([&, s] {
-      for (int b = 0; b < kBatches; ++b) {
-        Batch& batch = batches[s * kBatches + b];
-        auto call = Call(seconds(20), "load-token");
-        v1::CreateUsersResponse response;
-        auto writer = stub->CreateUsers(call.get(), &response);
-        for (int i = 0; i < kPerBatch; ++i) {
-          v1::CreateUserRequest request;
-          request.set_name("Load " + std::to_string(i));
-          request.set_email("s" + std::to_string(s) + "b" + std::to_string(b) + "i" +
-                            std::to_string(i) + "@load.example");
-          batch.emails.push_back(request.email());
-          writer->Write(request);
-          // Interleaved failures: every third batch also claims an email that
-          // batch b of every stream claims (only one can win it), and every
-          // fifth ends with an invalid request.
-          if (i == 4 && (s + b) % 3 == 0) {
-            request.set_email("SHARED-" + std::to_string(b) + "@load.example");
-            writer->Write(request);
-          }
-        }
-        if ((s * kBatches + b) % 5 == 4) {
-          v1::CreateUserRequest bad;
-          bad.set_name("");
-          bad.set_email("bad@load.example");
-          writer->Write(bad);
-        }
-        writer->WritesDone();
-        batch.status = writer->Finish();
-        batch.ids.assign(response.ids().begin(), response.ids().end());
-      }
-    });
+  for (int s = 0; s < kRacingStreams; ++s) {
+    streams.emplace_back([&, s] { SendBatches(*stub, s, &batches[s * kBatches]); });
   }
   for (auto& stream : streams) stream.join();
 

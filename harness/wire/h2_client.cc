@@ -1,3 +1,5 @@
+// The raw HTTP/2 client: nghttp2's callbacks and one session over a socket.
+// The frame log as text is in h2_frames.cc, the socket in tcp_connect.cc.
 #include "wire/h2_client.h"
 
 #include <fcntl.h>
@@ -15,222 +17,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "wire/h2_frame_notes.h"
+#include "wire/tcp_connect.h"
 
 namespace course::wire {
 namespace {
 
-constexpr char kMagic[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-constexpr std::size_t kMagicSize = sizeof kMagic - 1;
 constexpr std::size_t kKeepReceived = 1 << 20;  // bytes kept for inspection
 
-int RemainingMs(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 60000));
-}
-
-std::string Hex(const std::string& bytes, std::size_t max) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
-    absl::StrAppendFormat(&out, "%s%02x", i == 0 ? "" : " ", static_cast<unsigned char>(bytes[i]));
-  }
-  if (bytes.size() > max) absl::StrAppend(&out, " ... (", bytes.size(), " bytes)");
-  return out;
-}
-
-std::string SettingName(std::int32_t id) {
-  switch (id) {
-    case NGHTTP2_SETTINGS_HEADER_TABLE_SIZE:
-      return "HEADER_TABLE_SIZE";
-    case NGHTTP2_SETTINGS_ENABLE_PUSH:
-      return "ENABLE_PUSH";
-    case NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS:
-      return "MAX_CONCURRENT_STREAMS";
-    case NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE:
-      return "INITIAL_WINDOW_SIZE";
-    case NGHTTP2_SETTINGS_MAX_FRAME_SIZE:
-      return "MAX_FRAME_SIZE";
-    case NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE:
-      return "MAX_HEADER_LIST_SIZE";
-    default:
-      return absl::StrFormat("0x%x", id);
-  }
-}
-
-// SETTINGS values, error codes and increments: the part of a control frame
-// worth reading in a log.
-std::string ControlNote(const nghttp2_frame* frame) {
-  switch (frame->hd.type) {
-    case NGHTTP2_SETTINGS: {
-      std::string note;
-      for (std::size_t i = 0; i < frame->settings.niv; ++i) {
-        absl::StrAppend(&note, i == 0 ? "" : " ", SettingName(frame->settings.iv[i].settings_id),
-                        "=", frame->settings.iv[i].value);
-      }
-      return note;
-    }
-    case NGHTTP2_RST_STREAM:
-      return absl::StrCat("error ", nghttp2_http2_strerror(frame->rst_stream.error_code));
-    case NGHTTP2_GOAWAY:
-      return absl::StrCat("last stream ", frame->goaway.last_stream_id, ", error ",
-                          nghttp2_http2_strerror(frame->goaway.error_code),
-                          frame->goaway.opaque_data_len > 0 ? ": " : "",
-                          std::string(reinterpret_cast<const char*>(frame->goaway.opaque_data),
-                                      frame->goaway.opaque_data_len));
-    case NGHTTP2_WINDOW_UPDATE:
-      return absl::StrCat("increment ", frame->window_update.window_size_increment);
-    default:
-      return "";
-  }
-}
-
 }  // namespace
-
-std::string FrameTypeName(int type) {
-  switch (type) {
-    case kPrefaceType:
-      return "PREFACE";
-    case NGHTTP2_DATA:
-      return "DATA";
-    case NGHTTP2_HEADERS:
-      return "HEADERS";
-    case NGHTTP2_PRIORITY:
-      return "PRIORITY";
-    case NGHTTP2_RST_STREAM:
-      return "RST_STREAM";
-    case NGHTTP2_SETTINGS:
-      return "SETTINGS";
-    case NGHTTP2_PUSH_PROMISE:
-      return "PUSH_PROMISE";
-    case NGHTTP2_PING:
-      return "PING";
-    case NGHTTP2_GOAWAY:
-      return "GOAWAY";
-    case NGHTTP2_WINDOW_UPDATE:
-      return "WINDOW_UPDATE";
-    case NGHTTP2_CONTINUATION:
-      return "CONTINUATION";
-    default:
-      return absl::StrFormat("UNKNOWN(0x%02x)", type);
-  }
-}
-
-std::string FrameFlagsText(int type, std::uint8_t flags) {
-  std::vector<std::string> names;
-  const bool stream_ends = type == NGHTTP2_DATA || type == NGHTTP2_HEADERS;
-  const bool acks = type == NGHTTP2_SETTINGS || type == NGHTTP2_PING;
-  if (stream_ends && (flags & NGHTTP2_FLAG_END_STREAM)) names.push_back("END_STREAM");
-  if (acks && (flags & NGHTTP2_FLAG_ACK)) names.push_back("ACK");
-  if ((type == NGHTTP2_HEADERS || type == NGHTTP2_CONTINUATION || type == NGHTTP2_PUSH_PROMISE) &&
-      (flags & NGHTTP2_FLAG_END_HEADERS)) {
-    names.push_back("END_HEADERS");
-  }
-  if ((type == NGHTTP2_HEADERS || type == NGHTTP2_DATA) && (flags & NGHTTP2_FLAG_PADDED)) {
-    names.push_back("PADDED");
-  }
-  if (type == NGHTTP2_HEADERS && (flags & NGHTTP2_FLAG_PRIORITY)) names.push_back("PRIORITY");
-  std::string text;
-  for (const std::string& name : names) absl::StrAppend(&text, text.empty() ? "" : "|", name);
-  if (text.empty() && flags != 0) text = absl::StrFormat("0x%02x", flags);
-  return text;
-}
-
-std::string FormatFrames(const std::vector<Frame>& frames, std::size_t max_data_bytes) {
-  std::string out;
-  for (const Frame& f : frames) {
-    absl::StrAppend(&out, f.direction == Direction::kSent ? "-> " : "<- ", FrameTypeName(f.type));
-    if (f.type == kPrefaceType) {
-      absl::StrAppend(&out, " (", kMagicSize, " bytes, the client magic)\n");
-      continue;
-    }
-    const std::string flags = FrameFlagsText(f.type, f.flags);
-    if (!flags.empty()) absl::StrAppend(&out, " [", flags, "]");
-    absl::StrAppend(&out, " stream ", f.stream_id, ", ", f.length, " bytes");
-    if (f.raw) absl::StrAppend(&out, " (raw)");
-    if (!f.note.empty()) absl::StrAppend(&out, ": ", f.note);
-    absl::StrAppend(&out, "\n");
-    for (const Header& header : f.headers) {
-      absl::StrAppend(&out, "     ", header.first, ": ", header.second, "\n");
-    }
-    if (f.type == NGHTTP2_DATA && !f.data.empty()) {
-      absl::StrAppend(&out, "     ", Hex(f.data, max_data_bytes));
-      if (f.data.size() >= 5) {
-        const auto* p = reinterpret_cast<const unsigned char*>(f.data.data());
-        const std::uint32_t length =
-            (std::uint32_t{p[1]} << 24) | (p[2] << 16) | (p[3] << 8) | p[4];
-        absl::StrAppend(&out, "  (if a message starts here: compressed=", p[0], " length=", length,
-                        ")");
-      }
-      absl::StrAppend(&out, "\n");
-    }
-  }
-  return out;
-}
-
-std::vector<Frame> ParseRawFrames(const std::string& bytes, Direction direction) {
-  std::vector<Frame> frames;
-  std::size_t at = 0;
-  if (bytes.compare(0, kMagicSize, kMagic) == 0) {
-    Frame preface;
-    preface.direction = direction;
-    preface.type = kPrefaceType;
-    preface.raw = true;
-    frames.push_back(preface);
-    at = kMagicSize;
-  }
-  while (at + 9 <= bytes.size()) {
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + at);
-    Frame frame;
-    frame.direction = direction;
-    frame.raw = true;
-    frame.length = (std::size_t{p[0]} << 16) | (p[1] << 8) | p[2];
-    frame.type = p[3];
-    frame.flags = p[4];
-    frame.stream_id = static_cast<std::int32_t>(((std::uint32_t{p[5]} & 0x7f) << 24) |
-                                                (p[6] << 16) | (p[7] << 8) | p[8]);
-    if (at + 9 + frame.length > bytes.size()) break;
-    frame.data = bytes.substr(at + 9, frame.length);
-    frames.push_back(std::move(frame));
-    at += 9 + frames.back().length;
-  }
-  if (at < bytes.size()) {
-    Frame rest;
-    rest.direction = direction;
-    rest.raw = true;
-    rest.type = 0x100;  // not a frame
-    rest.note = absl::StrCat("bytes that are no HTTP/2 frame: \"", bytes.substr(at, 40),
-                             bytes.size() - at > 40 ? "..." : "", "\"");
-    rest.length = bytes.size() - at;
-    frames.push_back(std::move(rest));
-  }
-  return frames;
-}
-
-std::optional<std::string> StreamResult::InitialHeader(const std::string& name) const {
-  if (header_blocks.empty()) return std::nullopt;
-  for (const Header& header : header_blocks.front()) {
-    if (header.first == name) return header.second;
-  }
-  return std::nullopt;
-}
-
-const Headers* StreamResult::Trailers() const {
-  if (header_blocks.size() < 2 || !block_ends_stream.back()) return nullptr;
-  return &header_blocks.back();
-}
-
-bool StreamResult::TrailersOnly() const {
-  return header_blocks.size() == 1 && block_ends_stream.front() && data_frames == 0;
-}
-
-std::vector<std::string> StreamResult::AllValues(const std::string& name) const {
-  std::vector<std::string> values;
-  for (const Headers& block : header_blocks) {
-    for (const Header& header : block) {
-      if (header.first == name) values.push_back(header.second);
-    }
-  }
-  return values;
-}
 
 // nghttp2's callbacks, as static functions that reach the client through
 // user_data.
@@ -404,50 +199,9 @@ struct H2Client::Callbacks {
 
 absl::StatusOr<std::unique_ptr<H2Client>> H2Client::Connect(const std::string& address,
                                                             Clock::time_point deadline) {
-  const std::size_t colon = address.rfind(':');
-  if (colon == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("not HOST:PORT: ", address));
-  }
-  std::string host = address.substr(0, colon);
-  const std::string port = address.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &found); rc != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot resolve ", address, ": ", gai_strerror(rc)));
-  }
-  std::string error = "no address";
-  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    const int fd =
-        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (rc != 0 && errno == EINPROGRESS) {
-      pollfd pfd{fd, POLLOUT, 0};
-      rc = poll(&pfd, 1, RemainingMs(deadline)) == 1 ? 0 : -1;
-      int so_error = rc == 0 ? 0 : ETIMEDOUT;
-      socklen_t len = sizeof so_error;
-      if (rc == 0) getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len);
-      if (so_error != 0) {
-        errno = so_error;
-        rc = -1;
-      }
-    }
-    if (rc == 0) {
-      freeaddrinfo(found);
-      const int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      return std::unique_ptr<H2Client>(new H2Client(fd, address));
-    }
-    error = std::strerror(errno);
-    close(fd);
-  }
-  freeaddrinfo(found);
-  return absl::UnavailableError(absl::StrCat("cannot connect to ", address, ": ", error));
+  absl::StatusOr<int> fd = ConnectTcp(address, deadline);
+  if (!fd.ok()) return fd.status();
+  return std::unique_ptr<H2Client>(new H2Client(*fd, address));
 }
 
 H2Client::H2Client(int fd, std::string address) : fd_(fd), address_(std::move(address)) {

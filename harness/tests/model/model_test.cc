@@ -1,7 +1,7 @@
-// The model-based property (core/model.h) against the reference server, and
+// The model-based property (model/model.h) against the reference server, and
 // against a server with one deliberate bug, to prove the property can fail
 // and that its report reads as a sequence of calls.
-#include "core/model.h"
+#include "tests/model/model.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>

@@ -14,8 +14,8 @@
 // returned) with what the server does. A failing sequence is shrunk to a
 // short one and reported as a call sequence with an RC_PARAMS line that
 // replays it.
-#ifndef COURSE_HARNESS_CORE_MODEL_H_
-#define COURSE_HARNESS_CORE_MODEL_H_
+#ifndef COURSE_HARNESS_TESTS_MODEL_MODEL_H_
+#define COURSE_HARNESS_TESTS_MODEL_MODEL_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -149,4 +149,4 @@ ModelRunResult RunModelProperty(Target& target, const ModelOptions& options);
 
 }  // namespace course::harness
 
-#endif  // COURSE_HARNESS_CORE_MODEL_H_
+#endif  // COURSE_HARNESS_TESTS_MODEL_MODEL_H_
