@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include "service/faults.h"
 #include "service/server.h"
 
 namespace {
@@ -37,7 +36,7 @@ int RunServer(const course::service::ServerOptions& options) {
   std::cerr << "course-reference-server: stopping (signal " << signal
             << "), draining calls for up to 5 s\n";
   (*server)->Shutdown(std::chrono::seconds(5));
-  return COURSE_FAULT("S4") ? 3 : 0;
+  return 0;
 }
 
 }  // namespace
@@ -58,10 +57,6 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", options.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
   app.add_flag("--quiet", quiet, "do not log calls to stderr");
-#ifdef COURSE_MUTANTS
-  std::string fault;
-  app.add_option("--break", fault, "the one rule this mutant breaks")->required();
-#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -71,11 +66,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (quiet) options.call_log = nullptr;
-#ifdef COURSE_MUTANTS
-  if (!course::faults::Select(fault)) {
-    std::cerr << "course-mutant-server: no fault named " << fault << "\n";
-    return 2;
-  }
-#endif
   return RunServer(options);
 }

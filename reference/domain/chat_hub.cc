@@ -6,18 +6,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "domain/validation.h"
-#include "service/faults.h"
 
 namespace course::domain {
-namespace {
 
-absl::Status CheckMessage(const ChatMessage& message) {
+absl::Status ChatHub::CheckMessage(const ChatMessage& message) const {
   if (message.room.empty()) return FieldError("room", "room must not be empty");
   if (message.room.size() > kMaxRoomBytes) {
     return FieldError("room", absl::StrCat("room is ", message.room.size(), " bytes; at most ",
                                            kMaxRoomBytes, " are allowed"));
   }
-  if (message.text.empty() && !COURSE_FAULT("H1")) {
+  if (message.text.empty()) {
     return FieldError("text", "text must not be empty");
   }
   if (message.text.size() > kMaxTextBytes) {
@@ -27,7 +25,11 @@ absl::Status CheckMessage(const ChatMessage& message) {
   return absl::OkStatus();
 }
 
-}  // namespace
+std::vector<std::shared_ptr<ChatMember>> ChatHub::RecipientsLocked(
+    const Rooms& rooms, const ChatMessage& message,
+    const std::shared_ptr<ChatMember>& /*sender*/) const {
+  return rooms.at(message.room).members;
+}
 
 absl::StatusOr<std::int64_t> ChatHub::Post(const std::shared_ptr<ChatMember>& sender,
                                            ChatMessage message) {
@@ -42,20 +44,9 @@ absl::StatusOr<std::int64_t> ChatHub::Post(const std::shared_ptr<ChatMember>& se
       room.members.push_back(sender);
     }
     seq = message.seq = ++room.last_seq;
-    recipients = room.members;
-    if (COURSE_FAULT("H2")) {  // deliver to every stream of every room
-      for (const auto& [name, other] : rooms_) {
-        for (const auto& member : other.members) {
-          if (std::find(recipients.begin(), recipients.end(), member) == recipients.end()) {
-            recipients.push_back(member);
-          }
-        }
-      }
-    }
+    recipients = RecipientsLocked(rooms_, message, sender);
     std::vector<const ChatMember*> overflowing;
     for (const auto& member : recipients) {
-      if (COURSE_FAULT("H3") && member == sender) continue;  // no echo
-      if (COURSE_FAULT("H4") && seq % 4 == 0 && member != sender) continue;
       if (!member->Enqueue(message)) overflowing.push_back(member.get());
     }
     for (const ChatMember* member : overflowing) {

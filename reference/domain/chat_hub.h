@@ -42,6 +42,8 @@ class ChatMember {
 // Rooms, their members and their sequence numbers. Thread-safe.
 class ChatHub {
  public:
+  virtual ~ChatHub() = default;
+
   // Checks H1 (INVALID_ARGUMENT naming "room" or "text"), joins the sender to
   // the room (H2), numbers the message (H3) and queues it for every member of
   // the room, the sender included. Returns the seq given to the message.
@@ -52,16 +54,30 @@ class ChatHub {
   // Members currently in the room (for tests and diagnostics).
   std::size_t MemberCount(const std::string& room) const;
 
- private:
+ protected:
   struct Room {
     std::int64_t last_seq = 0;
     std::vector<std::shared_ptr<ChatMember>> members;
   };
+  using Rooms = std::unordered_map<std::string, Room>;
 
+  // Two rules of Post as hooks, so that the mutant servers of
+  // harness/selftest/mutants can each break one of them; the answers given
+  // here are the contract's.
+  //
+  // H1: OK, or INVALID_ARGUMENT naming the field ("room" or "text").
+  virtual absl::Status CheckMessage(const ChatMessage& message) const;
+  // H2-H4: who gets `message`, already numbered: every member of its room,
+  // the sender included. Called with the hub's lock held.
+  virtual std::vector<std::shared_ptr<ChatMember>> RecipientsLocked(
+      const Rooms& rooms, const ChatMessage& message,
+      const std::shared_ptr<ChatMember>& sender) const;
+
+ private:
   static void RemoveFromLocked(Room& room, const ChatMember& member);
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Room> rooms_;
+  Rooms rooms_;
 };
 
 }  // namespace course::domain

@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/validation.h"
-#include "service/faults.h"
 
 namespace course::domain {
 
@@ -72,31 +71,20 @@ void InMemoryUserStore::Seed(int n) {
 }
 
 absl::Status CreateBatch::Add(NewUser user) {
-  const std::string index =
-      absl::StrCat("users[", users_.size() + (COURSE_FAULT("C2") ? 1 : 0), "]");
-  std::string folded = COURSE_FAULT("C3") ? user.email : FoldEmail(user.email);
-  // Asked only once the fields are valid (C8), so an invalid request never
-  // reaches the store.
-  auto taken = [&] {
-    return folded_emails_.count(folded) > 0 ||
-           (!COURSE_FAULT("C3") && store_.EmailTaken(user.email));
-  };
-  if (COURSE_FAULT("C8") && taken()) {
-    return absl::AlreadyExistsError(absl::StrCat("email ", user.email, " is already taken"));
-  }
-  if (COURSE_FAULT("C1") && user.name.size() >= kMaxNameBytes) {
-    return FieldError(absl::StrCat(index, ".name"), "name is too long");
-  }
+  const std::string index = absl::StrCat("users[", users_.size(), "]");
   if (auto problem = NameProblem(user.name)) {
     return FieldError(absl::StrCat(index, ".name"), *problem);
   }
   if (auto problem = EmailProblem(user.email)) {
     return FieldError(absl::StrCat(index, ".email"), *problem);
   }
-  if (taken()) {
+  // Asked only once the fields are valid (C8), so an invalid request never
+  // reaches the store.
+  std::string folded = FoldEmail(user.email);
+  if (folded_emails_.count(folded) > 0 || store_.EmailTaken(user.email)) {
     return absl::AlreadyExistsError(absl::StrCat("email ", user.email, " is already taken"));
   }
-  if (users_.size() >= kMaxRequests && !COURSE_FAULT("C7")) {
+  if (users_.size() >= kMaxRequests) {
     return absl::ResourceExhaustedError(
         absl::StrCat("a CreateUsers call may hold at most ", kMaxRequests, " requests"));
   }

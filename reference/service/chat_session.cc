@@ -7,24 +7,21 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/faults.h"
 #include "service/status_convert.h"
 
 namespace course::service {
-namespace {
 
 using v1::Message;
-
-class ChatReactor;
 
 // The hub's view of a stream. It outlives the reactor if the hub still holds
 // it, so it checks under its lock whether the reactor is still there.
 //
 // Lock discipline: mu_ is never held while calling into gRPC, because gRPC
 // may run a reaction (OnWriteDone, OnDone) on the calling thread.
-class Outbox final : public domain::ChatMember {
+class ChatSession::Outbox final : public domain::ChatMember {
  public:
-  explicit Outbox(ChatReactor* reactor) : reactor_(reactor) {}
+  Outbox(ChatSession* reactor, std::size_t max_pending)
+      : reactor_(reactor), max_pending_(max_pending) {}
 
   bool Enqueue(const domain::ChatMessage& message) override;
   void Wake() override;
@@ -44,7 +41,8 @@ class Outbox final : public domain::ChatMember {
   void Pump();
 
   std::mutex mu_;
-  ChatReactor* reactor_;
+  ChatSession* reactor_;
+  const std::size_t max_pending_;
   std::deque<domain::ChatMessage> pending_;
   Message in_flight_;
   bool writing_ = false;
@@ -53,56 +51,49 @@ class Outbox final : public domain::ChatMember {
   std::optional<grpc::Status> end_status_;
 };
 
-class ChatReactor final : public grpc::ServerBidiReactor<Message, Message> {
- public:
-  explicit ChatReactor(domain::ChatHub& hub) : hub_(hub), outbox_(std::make_shared<Outbox>(this)) {
-    StartRead(&incoming_);
-  }
+ChatSession::ChatSession(domain::ChatHub& hub, std::size_t max_pending)
+    : hub_(hub), outbox_(std::make_shared<Outbox>(this, max_pending)) {
+  StartRead(&incoming_);
+}
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      // Half-close or cancellation: no more messages come from this client.
-      hub_.Leave(*outbox_);
-      outbox_->InputClosed();
-      return;
-    }
-    domain::ChatMessage message{incoming_.room(), incoming_.sender(), incoming_.text(), 0};
-    absl::StatusOr<std::int64_t> seq = hub_.Post(outbox_, std::move(message));
-    if (!seq.ok()) {
-      hub_.Leave(*outbox_);
-      outbox_->EndWith(ToGrpcStatus(seq.status()));
-      return;
-    }
-    StartRead(&incoming_);
-  }
-
-  void OnWriteDone(bool ok) override { outbox_->WriteDone(ok); }
-
-  void OnCancel() override {
+void ChatSession::OnReadDone(bool ok) {
+  if (!ok) {
+    // Half-close or cancellation: no more messages come from this client.
     hub_.Leave(*outbox_);
-    outbox_->EndWith(grpc::Status::CANCELLED);
+    outbox_->InputClosed();
+    return;
   }
-
-  void OnDone() override {
+  domain::ChatMessage message{incoming_.room(), incoming_.sender(), incoming_.text(), 0};
+  absl::StatusOr<std::int64_t> seq = hub_.Post(outbox_, std::move(message));
+  if (!seq.ok()) {
     hub_.Leave(*outbox_);
-    outbox_->Detach();
-    delete this;
+    outbox_->EndWith(ToGrpcStatus(seq.status()));
+    return;
   }
+  StartRead(&incoming_);
+}
 
- private:
-  domain::ChatHub& hub_;
-  std::shared_ptr<Outbox> outbox_;
-  Message incoming_;
-};
+void ChatSession::OnWriteDone(bool ok) { outbox_->WriteDone(ok); }
 
-bool Outbox::Enqueue(const domain::ChatMessage& message) {
+void ChatSession::OnCancel() {
+  hub_.Leave(*outbox_);
+  outbox_->EndWith(grpc::Status::CANCELLED);
+}
+
+void ChatSession::OnDone() {
+  hub_.Leave(*outbox_);
+  outbox_->Detach();
+  delete this;
+}
+
+bool ChatSession::Outbox::Enqueue(const domain::ChatMessage& message) {
   std::lock_guard lock(mu_);
   if (finished_ || end_status_) return true;  // already on its way out
   pending_.push_back(message);
-  if (pending_.size() > domain::kMaxPendingMessages && !COURSE_FAULT("H6")) {
+  if (pending_.size() > max_pending_) {
     pending_.clear();
     end_status_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                               absl::StrCat("more than ", domain::kMaxPendingMessages,
+                               absl::StrCat("more than ", max_pending_,
                                             " chat messages were waiting for this stream; read "
                                             "faster to stay in the room"));
     return false;
@@ -110,9 +101,9 @@ bool Outbox::Enqueue(const domain::ChatMessage& message) {
   return true;
 }
 
-void Outbox::Wake() { Pump(); }
+void ChatSession::Outbox::Wake() { Pump(); }
 
-void Outbox::EndWith(grpc::Status status) {
+void ChatSession::Outbox::EndWith(grpc::Status status) {
   {
     std::lock_guard lock(mu_);
     if (end_status_) return;
@@ -122,16 +113,15 @@ void Outbox::EndWith(grpc::Status status) {
   Pump();
 }
 
-void Outbox::InputClosed() {
+void ChatSession::Outbox::InputClosed() {
   {
     std::lock_guard lock(mu_);
-    // The H5 mutant forgets to end the call once the client half-closes.
-    input_closed_ = !COURSE_FAULT("H5");
+    input_closed_ = true;
   }
   Pump();
 }
 
-void Outbox::WriteDone(bool ok) {
+void ChatSession::Outbox::WriteDone(bool ok) {
   {
     std::lock_guard lock(mu_);
     writing_ = false;
@@ -143,14 +133,14 @@ void Outbox::WriteDone(bool ok) {
   Pump();
 }
 
-void Outbox::Detach() {
+void ChatSession::Outbox::Detach() {
   std::lock_guard lock(mu_);
   reactor_ = nullptr;
   finished_ = true;
 }
 
-void Outbox::Pump() {
-  ChatReactor* reactor = nullptr;
+void ChatSession::Outbox::Pump() {
+  ChatSession* reactor = nullptr;
   std::optional<grpc::Status> finish;
   {
     std::lock_guard lock(mu_);
@@ -182,10 +172,8 @@ void Outbox::Pump() {
   }
 }
 
-}  // namespace
-
 grpc::ServerBidiReactor<Message, Message>* StartChat(domain::ChatHub& hub) {
-  return new ChatReactor(hub);
+  return new ChatSession(hub);
 }
 
 }  // namespace course::service

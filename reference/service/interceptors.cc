@@ -5,8 +5,6 @@
 #include <chrono>
 #include <string>
 
-#include "service/faults.h"
-
 namespace course::service {
 namespace {
 
@@ -26,7 +24,6 @@ class RequestIdInterceptor final : public grpc::experimental::Interceptor {
         has_id_ = true;
       }
     }
-    if (COURSE_FAULT("M1")) has_id_ = false;
     if (has_id_ &&
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kRequestIdKey, request_id_);

@@ -3,14 +3,12 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/faults.h"
 #include "service/interceptors.h"
 
 namespace course::service {
@@ -56,23 +54,6 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
     // busy port would silently share it instead of failing.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   }
-  if (COURSE_FAULT("S3")) builder.SetMaxReceiveMessageSize(64 << 20);
-#ifdef COURSE_MUTANTS
-  // Linking gRPC's reflection library registers its plugin by itself, so the
-  // S2 mutant has to take the plugin out again.
-  class DropReflection final : public grpc::ServerBuilderOption {
-   public:
-    void UpdateArguments(grpc::ChannelArguments*) override {}
-    void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-      plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
-                                    [](const auto& plugin) {
-                                      return plugin->name() == "proto_server_reflection";
-                                    }),
-                     plugins->end());
-    }
-  };
-  if (COURSE_FAULT("S2")) builder.SetOption(std::make_unique<DropReflection>());
-#endif
   builder.RegisterService(&server->user_service_);
   builder.RegisterService(&server->chat_service_);
 
@@ -96,7 +77,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   }
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus("course.v1.UserService", true);
-  if (!COURSE_FAULT("S1")) health->SetServingStatus("course.v1.ChatService", true);
+  health->SetServingStatus("course.v1.ChatService", true);
   return server;
 }
 

@@ -7,13 +7,10 @@
 #include <optional>
 #include <utility>
 
-#include <algorithm>
-#include <thread>
 #include "absl/strings/str_cat.h"
 #include "domain/validation.h"
 
 #include "service/chat_session.h"
-#include "service/faults.h"
 #include "service/status_convert.h"
 
 namespace course::service {
@@ -34,17 +31,6 @@ void ToProto(const domain::User& user, User* out) {
   out->set_email(user.email);
 }
 
-absl::Status CheckListRequest(const ListUsersRequest& request) {
-  if (request.page_size() < 0 && !COURSE_FAULT("L1")) {
-    return domain::FieldError("page_size", "page_size must not be negative");
-  }
-  if (request.interval_ms() < 0 || request.interval_ms() > kMaxIntervalMs) {
-    return domain::FieldError("interval_ms",
-                              absl::StrCat("interval_ms must be between 0 and ", kMaxIntervalMs));
-  }
-  return absl::OkStatus();
-}
-
 // L2/L3: walks the store one user at a time (never a snapshot of the whole
 // list), pausing between users with a gRPC alarm so that a cancelled call
 // stops at once instead of sleeping on a thread.
@@ -59,25 +45,16 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
         batch_writes_(batch_writes),
         page_limited_(request.page_size() > 0),
         remaining_(request.page_size()),
-        cursor_(request.after_id() - (COURSE_FAULT("L2") ? 1 : 0)),
+        cursor_(request.after_id()),
         interval_(request.interval_ms()) {
     if (absl::Status status = CheckListRequest(request); !status.ok()) {
       Finish(ToGrpcStatus(status));
       return;
     }
-    if (COURSE_FAULT("L3-buffer") && interval_.count() > 0) {
-      // Produce the whole page before sending any of it.
-      std::this_thread::sleep_for(interval_ * std::max(0, remaining_ - 1));
-      interval_ = std::chrono::milliseconds(0);
-    }
     SendNext();
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok && COURSE_FAULT("L3")) {
-      // Sleeps through the rest of the list although nobody listens.
-      std::this_thread::sleep_for(interval_ * std::max(0, remaining_));
-    }
     if (!ok) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
       return;
@@ -87,11 +64,6 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
       return;
     }
     if (interval_.count() == 0) {
-      SendNext();
-      return;
-    }
-    if (COURSE_FAULT("L3")) {  // a plain sleep that no cancellation stops
-      std::this_thread::sleep_for(interval_);
       SendNext();
       return;
     }
@@ -163,7 +135,7 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
   const bool page_limited_;
   std::int32_t remaining_;
   std::int32_t cursor_;
-  std::chrono::milliseconds interval_;
+  const std::chrono::milliseconds interval_;
   User outgoing_;
   grpc::Alarm alarm_;
   std::mutex mu_;
@@ -188,12 +160,8 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
   void OnReadDone(bool ok) override {
     if (!ok) {
       // A cancelled call also ends its reads; it must store nothing (C4).
-      if (context_->IsCancelled() && !COURSE_FAULT("C4")) {
+      if (context_->IsCancelled()) {
         Finish(grpc::Status::CANCELLED);
-        return;
-      }
-      if (COURSE_FAULT("C6") && batch_.size() == 0) {
-        Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no users"));
         return;
       }
       absl::StatusOr<std::vector<std::int32_t>> ids = batch_.Commit();
@@ -201,7 +169,6 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
         Finish(ToGrpcStatus(ids.status()));
         return;
       }
-      if (COURSE_FAULT("C5")) std::reverse(ids->begin(), ids->end());
       response_->mutable_ids()->Assign(ids->begin(), ids->end());
       Finish(grpc::Status::OK);
       return;
@@ -209,7 +176,6 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
     absl::Status added =
         batch_.Add({std::move(*incoming_.mutable_name()), std::move(*incoming_.mutable_email())});
     if (!added.ok()) {
-      if (COURSE_FAULT("C4")) (void)batch_.Commit();  // keeps the valid prefix
       Finish(ToGrpcStatus(added));
       return;
     }
@@ -227,6 +193,17 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
 
 }  // namespace
 
+absl::Status CheckListRequest(const ListUsersRequest& request) {
+  if (request.page_size() < 0) {
+    return domain::FieldError("page_size", "page_size must not be negative");
+  }
+  if (request.interval_ms() < 0 || request.interval_ms() > kMaxIntervalMs) {
+    return domain::FieldError("interval_ms",
+                              absl::StrCat("interval_ms must be between 0 and ", kMaxIntervalMs));
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status TokenPolicy::Check(const grpc::CallbackServerContext& context) const {
   if (token_.empty()) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
@@ -235,7 +212,7 @@ grpc::Status TokenPolicy::Check(const grpc::CallbackServerContext& context) cons
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "this server needs `authorization: Bearer <token>`");
   }
-  if (grpc::string_ref(it->second) != grpc::string_ref("Bearer " + token_) && !COURSE_FAULT("M2")) {
+  if (grpc::string_ref(it->second) != grpc::string_ref("Bearer " + token_)) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "the bearer token is not the server's token");
   }
@@ -247,16 +224,7 @@ grpc::ServerUnaryReactor* UserServiceImpl::GetUser(grpc::CallbackServerContext* 
                                                    User* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<domain::User> user = store_.Get(request->id());
-  if (COURSE_FAULT("G1") && request->id() <= 0) {
-    user = absl::NotFoundError(absl::StrCat("no user with id ", request->id()));
-  }
-  if (COURSE_FAULT("G2") && absl::IsNotFound(user.status())) {
-    user = absl::NotFoundError("no such user");
-  }
-  if (user.ok()) {
-    if (COURSE_FAULT("G3")) user->email = domain::FoldEmail(user->email);
-    ToProto(*user, response);
-  }
+  if (user.ok()) ToProto(*user, response);
   reactor->Finish(ToGrpcStatus(user.status()));
   return reactor;
 }

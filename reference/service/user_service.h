@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "course/v1/course.grpc.pb.h"
 #include "domain/chat_hub.h"
 #include "domain/user_store.h"
@@ -23,6 +24,9 @@ class TokenPolicy {
  private:
   std::string token_;
 };
+
+// L1: OK, or INVALID_ARGUMENT naming page_size or interval_ms.
+absl::Status CheckListRequest(const v1::ListUsersRequest& request);
 
 class UserServiceImpl final : public v1::UserService::CallbackService {
  public:

@@ -1,17 +1,13 @@
 // The user store (G1-G3, L2, C3-C5) and CreateBatch, the domain half of
-// CreateUsers (C1-C8), without gRPC.
+// CreateUsers (C1-C8), without gRPC, one thread at a time. Concurrent batches
+// are in user_store_concurrency_test.cc.
 #include "domain/user_store.h"
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <ostream>
-#include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,18 +16,10 @@
 #include "domain/validation.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/domain_test_support.h"
 #include "tests/status_matchers.h"
 
 namespace course::domain {
-
-// Readable failure output. In the domain namespace so gtest finds them.
-void PrintTo(const User& user, std::ostream* os) {
-  *os << "{id " << user.id << ", \"" << user.name << "\", \"" << user.email << "\"}";
-}
-void PrintTo(const NewUser& user, std::ostream* os) {
-  *os << "{\"" << user.name << "\", \"" << user.email << "\"}";
-}
-
 namespace {
 
 using ::course::testing::HasCode;
@@ -47,13 +35,6 @@ using ::testing::StrictMock;
 
 std::vector<std::int32_t> IdsOf(const absl::StatusOr<std::vector<std::int32_t>>& result) {
   return result.ok() ? *result : std::vector<std::int32_t>{};
-}
-
-bool StrictlyIncreasing(const std::vector<std::int32_t>& ids) {
-  for (std::size_t i = 1; i < ids.size(); ++i) {
-    if (ids[i] <= ids[i - 1]) return false;
-  }
-  return true;
 }
 
 // ---- InMemoryUserStore ----
@@ -354,113 +335,6 @@ TEST(CreateBatchWithMockStoreTest, CommitHandsTheStoreEveryRequestInOrder) {
   ASSERT_THAT(batch.Add({"Ada", "Ada@X.example"}), IsOk());
   ASSERT_THAT(batch.Add({"Bob", "bob@x.example"}), IsOk());
   EXPECT_THAT(IdsOf(batch.Commit()), ElementsAre(7, 8));
-}
-
-// ---- Concurrent batches ----
-
-// One batch a thread tried, and how it ended.
-struct Attempt {
-  std::vector<NewUser> users;
-  std::optional<std::string> shared_email;  // the deliberate collision, if any
-  absl::Status status;                      // of the Add that failed, or Commit
-  std::vector<std::int32_t> ids;            // on success
-};
-
-TEST(CreateBatchConcurrencyTest, ConcurrentBatchesStoreExactlyTheUsersOfTheBatchesThatSucceeded) {
-  constexpr int kThreads = 8;
-  constexpr int kBatchesPerThread = 60;
-  constexpr int kUsersPerBatch = 4;
-  // Every third batch of every thread carries the same email as the batch of
-  // the same number in all other threads (in a different letter case), so
-  // exactly one of the eight can win it.
-  constexpr int kCollideEvery = 3;
-
-  InMemoryUserStore store;
-  store.Seed(10);
-  std::vector<std::vector<Attempt>> attempts(kThreads);
-  std::atomic<bool> go{false};
-
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      while (!go.load()) std::this_thread::yield();
-      for (int b = 0; b < kBatchesPerThread; ++b) {
-        Attempt attempt;
-        for (int u = 0; u < kUsersPerBatch; ++u) {
-          attempt.users.push_back({absl::StrCat("T", t, " B", b, " U", u),
-                                   absl::StrCat("t", t, ".b", b, ".u", u, "@x.example")});
-        }
-        if (b % kCollideEvery == 0) {
-          const std::string shared =
-              absl::StrCat(t % 2 == 0 ? "shared" : "SHARED", b, "@x.example");
-          attempt.shared_email = shared;
-          // In the middle, so some requests were accepted before it fails.
-          attempt.users.insert(attempt.users.begin() + kUsersPerBatch / 2,
-                               {absl::StrCat("T", t, " shared ", b), shared});
-        }
-        CreateBatch batch(store);
-        for (const NewUser& user : attempt.users) {
-          attempt.status = batch.Add(user);
-          if (!attempt.status.ok()) break;
-        }
-        if (attempt.status.ok()) {
-          auto ids = batch.Commit();
-          attempt.status = ids.status();
-          if (ids.ok()) attempt.ids = *std::move(ids);
-        }
-        attempts[t].push_back(std::move(attempt));
-      }
-    });
-  }
-  go.store(true);
-  for (std::thread& thread : threads) thread.join();
-
-  std::map<std::int32_t, User> expected;  // everything that should be stored
-  for (std::int32_t id = 1; id <= 10; ++id) {
-    expected[id] = store.Get(id).value_or(User{});
-  }
-  std::map<std::string, int> winners;  // shared email, folded -> wins
-  std::size_t failed = 0;
-  for (int t = 0; t < kThreads; ++t) {
-    for (const Attempt& attempt : attempts[t]) {
-      if (!attempt.status.ok()) {
-        ++failed;
-        // Only a collision may fail, and only with ALREADY_EXISTS.
-        EXPECT_TRUE(attempt.shared_email.has_value()) << attempt.status;
-        EXPECT_THAT(attempt.status, HasCode(absl::StatusCode::kAlreadyExists));
-        for (const NewUser& user : attempt.users) {
-          if (user.email == attempt.shared_email) continue;
-          EXPECT_FALSE(store.EmailTaken(user.email))
-              << user.email << " of a failed batch was stored";
-        }
-        continue;
-      }
-      if (attempt.shared_email) ++winners[FoldEmail(*attempt.shared_email)];
-      ASSERT_EQ(attempt.ids.size(), attempt.users.size());
-      EXPECT_TRUE(StrictlyIncreasing(attempt.ids));
-      for (std::size_t i = 0; i < attempt.ids.size(); ++i) {
-        const User user{attempt.ids[i], attempt.users[i].name, attempt.users[i].email};
-        EXPECT_TRUE(expected.emplace(user.id, user).second)
-            << "id " << user.id << " was handed out twice";
-        EXPECT_EQ(store.Get(user.id).value_or(User{}), user);
-      }
-    }
-  }
-
-  const int shared_keys = (kBatchesPerThread + kCollideEvery - 1) / kCollideEvery;
-  EXPECT_EQ(winners.size(), static_cast<std::size_t>(shared_keys));
-  for (const auto& [email, wins] : winners) {
-    EXPECT_EQ(wins, 1) << email << " was won " << wins << " times";
-  }
-  EXPECT_EQ(failed, static_cast<std::size_t>(shared_keys * (kThreads - 1)));
-
-  // The store holds exactly the seed and the successful batches.
-  EXPECT_EQ(store.size(), expected.size());
-  std::map<std::int32_t, User> stored;
-  for (auto user = store.FirstAfter(0); user; user = store.FirstAfter(user->id)) {
-    stored[user->id] = *user;
-  }
-  EXPECT_EQ(stored, expected);
 }
 
 }  // namespace
