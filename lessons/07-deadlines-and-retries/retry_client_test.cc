@@ -317,16 +317,22 @@ TEST(RetryingClient, AnAttemptNeverOutlivesTheTotalBudget) {
 
 // ---- Task 6 ----
 
-TEST(ServiceConfig, GrpcRetriesUnavailableByItself) {
-  FaultyServer server(3, Then::kAnswer);
-  ASSERT_TRUE(server.started());
+// One plain GetUser of id 7 through a channel with the lesson's retry
+// service config; gRPC itself does any retrying.
+grpc::Status GetUserWithServiceConfig(const FaultyServer& server) {
   auto stub = course::v1::UserService::NewStub(ChannelWithRetryPolicy(server.address()));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
   course::v1::GetUserRequest request;
   request.set_id(7);
   course::v1::User user;
-  grpc::Status status = stub->GetUser(&context, request, &user);
+  return stub->GetUser(&context, request, &user);
+}
+
+TEST(ServiceConfig, GrpcRetriesUnavailableByItself) {
+  FaultyServer server(3, Then::kAnswer);
+  ASSERT_TRUE(server.started());
+  grpc::Status status = GetUserWithServiceConfig(server);
   EXPECT_TRUE(status.ok()) << "one plain call, 3 UNAVAILABLE answers: gRPC should retry them "
                            << "by itself, but the call ended " << status.error_code() << ": "
                            << status.error_message();
@@ -337,12 +343,7 @@ TEST(ServiceConfig, GrpcRetriesUnavailableByItself) {
 TEST(ServiceConfig, GrpcStopsAfterFiveAttempts) {
   FaultyServer server(1000, Then::kAnswer);
   ASSERT_TRUE(server.started());
-  auto stub = course::v1::UserService::NewStub(ChannelWithRetryPolicy(server.address()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  course::v1::GetUserRequest request;
-  course::v1::User user;
-  grpc::Status status = stub->GetUser(&context, request, &user);
+  grpc::Status status = GetUserWithServiceConfig(server);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
   EXPECT_EQ(server.service().calls(), 5) << "maxAttempts 5 (the first call included)";
 }
@@ -350,12 +351,7 @@ TEST(ServiceConfig, GrpcStopsAfterFiveAttempts) {
 TEST(ServiceConfig, GrpcDoesNotRetryInvalidArgument) {
   FaultyServer server(0, Then::kInvalidArgument);
   ASSERT_TRUE(server.started());
-  auto stub = course::v1::UserService::NewStub(ChannelWithRetryPolicy(server.address()));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  course::v1::GetUserRequest request;
-  course::v1::User user;
-  grpc::Status status = stub->GetUser(&context, request, &user);
+  grpc::Status status = GetUserWithServiceConfig(server);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_EQ(server.service().calls(), 1) << "retryableStatusCodes should be [\"UNAVAILABLE\"] only";
 }
