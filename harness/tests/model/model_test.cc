@@ -3,7 +3,6 @@
 // and that its report reads as a sequence of calls.
 #include "tests/model/model.h"
 
-#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,166 +12,25 @@
 #include <string>
 
 #include "core/target.h"
-#include "course/v1/course.grpc.pb.h"
-#include "domain/user_store.h"
-#include "domain/validation.h"
-#include "service/status_convert.h"
 
 namespace course::harness {
 namespace {
 
 // ---- A server with one bug --------------------------------------------------
 //
-// UserService on the reference's domain code, except that a CreateUsers call
-// that fails keeps the valid requests before the failing one: C4 says a
-// failed call stores nothing.
+// The mutant server with fault C4: a CreateUsers call that fails keeps the
+// valid requests before the failing one, where C4 says a failed call stores
+// nothing. A child process over loopback, started afresh for each use.
 
-class LeakyCreateReactor final : public grpc::ServerReadReactor<v1::CreateUserRequest> {
- public:
-  LeakyCreateReactor(grpc::CallbackServerContext* context, domain::UserStore& store,
-                     v1::CreateUsersResponse* response)
-      : context_(context), batch_(store), response_(response) {
-    StartRead(&incoming_);
+std::unique_ptr<Target> LeakyServer() {
+  auto target = MakeProcessTarget(std::string("'") + COURSE_MUTANT_SERVER + "' --quiet --break C4",
+                                  "", std::chrono::seconds(10));
+  if (!target.ok()) {
+    ADD_FAILURE() << "cannot start the C4 mutant: " << target.status().message();
+    return nullptr;
   }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      if (context_->IsCancelled()) {
-        Finish(grpc::Status::CANCELLED);
-        return;
-      }
-      absl::StatusOr<std::vector<std::int32_t>> ids = batch_.Commit();
-      if (!ids.ok()) {
-        Finish(service::ToGrpcStatus(ids.status()));
-        return;
-      }
-      response_->mutable_ids()->Assign(ids->begin(), ids->end());
-      Finish(grpc::Status::OK);
-      return;
-    }
-    absl::Status added = batch_.Add({incoming_.name(), incoming_.email()});
-    if (!added.ok()) {
-      (void)batch_.Commit();  // the bug: the valid prefix is stored
-      Finish(service::ToGrpcStatus(added));
-      return;
-    }
-    StartRead(&incoming_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  grpc::CallbackServerContext* context_;
-  domain::CreateBatch batch_;
-  v1::CreateUsersResponse* response_;
-  v1::CreateUserRequest incoming_;
-};
-
-class ListReactor final : public grpc::ServerWriteReactor<v1::User> {
- public:
-  ListReactor(const domain::UserStore& store, const v1::ListUsersRequest& request)
-      : store_(store),
-        limited_(request.page_size() > 0),
-        remaining_(request.page_size()),
-        cursor_(request.after_id()) {
-    if (request.page_size() < 0) {
-      Finish(
-          service::ToGrpcStatus(domain::FieldError("page_size", "page_size must not be negative")));
-      return;
-    }
-    SendNext();
-  }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      return;
-    }
-    SendNext();
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void SendNext() {
-    std::optional<domain::User> next;
-    if (!limited_ || remaining_ > 0) next = store_.FirstAfter(cursor_);
-    if (!next) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    cursor_ = next->id;
-    --remaining_;
-    outgoing_.set_id(next->id);
-    outgoing_.set_name(next->name);
-    outgoing_.set_email(next->email);
-    StartWrite(&outgoing_);
-  }
-
-  const domain::UserStore& store_;
-  const bool limited_;
-  std::int32_t remaining_;
-  std::int32_t cursor_;
-  v1::User outgoing_;
-};
-
-class LeakyUserService final : public v1::UserService::CallbackService {
- public:
-  grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
-                                    const v1::GetUserRequest* request,
-                                    v1::User* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    absl::StatusOr<domain::User> user = store_.Get(request->id());
-    if (user.ok()) {
-      response->set_id(user->id);
-      response->set_name(user->name);
-      response->set_email(user->email);
-    }
-    reactor->Finish(service::ToGrpcStatus(user.status()));
-    return reactor;
-  }
-
-  grpc::ServerWriteReactor<v1::User>* ListUsers(grpc::CallbackServerContext* /*context*/,
-                                                const v1::ListUsersRequest* request) override {
-    return new ListReactor(store_, *request);
-  }
-
-  grpc::ServerReadReactor<v1::CreateUserRequest>* CreateUsers(
-      grpc::CallbackServerContext* context, v1::CreateUsersResponse* response) override {
-    return new LeakyCreateReactor(context, store_, response);
-  }
-
- private:
-  domain::InMemoryUserStore store_;
-};
-
-class LeakyTarget final : public Target {
- public:
-  LeakyTarget() {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&service_);
-    server_ = builder.BuildAndStart();
-    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
-  }
-  ~LeakyTarget() override {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
-  }
-
-  std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
-  std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& args) override {
-    return server_->InProcessChannel(args);
-  }
-  std::string Describe() const override {
-    return "a server that keeps the valid prefix of a failed CreateUsers call";
-  }
-  std::string Address() const override { return ""; }
-  std::string Token() const override { return ""; }
-
- private:
-  LeakyUserService service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-};
+  return std::move(*target);
+}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -233,12 +91,13 @@ TEST(ModelProperty, CatchesAServerThatKeepsPartOfAFailedBatch) {
   options.honour_rc_params = false;  // RC_PARAMS is for the test above
   ModelRunResult result;
   {
-    LeakyTarget target;
+    std::unique_ptr<Target> target = LeakyServer();
+    ASSERT_NE(target, nullptr);
     const auto start = std::chrono::steady_clock::now();
-    result = RunModelProperty(target, options);
+    result = RunModelProperty(*target, options);
     std::cout << result.report << "took " << SecondsSince(start) << " s\n";
+    ASSERT_FALSE(result.ok) << "the property passed on " << target->Describe();
   }
-  ASSERT_FALSE(result.ok) << "the property passed on " << LeakyTarget().Describe();
   EXPECT_NE(result.report.find("1. CreateUsers["), std::string::npos) << result.report;
   EXPECT_NE(result.report.find("(C4)"), std::string::npos) << result.report;
   EXPECT_NE(result.report.find("RC_PARAMS=\"seed=20240601"), std::string::npos);
@@ -248,8 +107,9 @@ TEST(ModelProperty, CatchesAServerThatKeepsPartOfAFailedBatch) {
   // fresh server.
   ModelOptions replay = options;
   replay.rc_params = result.rc_params;
-  LeakyTarget fresh;
-  const ModelRunResult again = RunModelProperty(fresh, replay);
+  std::unique_ptr<Target> fresh = LeakyServer();
+  ASSERT_NE(fresh, nullptr);
+  const ModelRunResult again = RunModelProperty(*fresh, replay);
   EXPECT_FALSE(again.ok);
   const auto calls = [](const std::string& report) {
     return report.substr(0, report.find("\nThe last call:"));
