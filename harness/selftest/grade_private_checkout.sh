@@ -8,8 +8,10 @@
 #
 #   grade_private_checkout.sh CLI WORK works    the solutions score full marks
 #       (lessons 01, 02, 06 and 12: one of each kind the grader builds and
-#       runs, a test binary, a server, both, and a quiz alone; the hostile
-#       grading test grades every lesson of the solutions in the usual layout)
+#       runs, a test binary, a server, both, and a quiz alone, without the
+#       pre-flight, which grades the same lessons and is the broken case's
+#       subject; the hostile grading test grades every lesson of the solutions
+#       in the usual layout)
 #   grade_private_checkout.sh CLI WORK broken   with the generated code closed
 #       to other users as well, grade and grade-all stop with exit 2, say why,
 #       and write no scores
@@ -55,7 +57,7 @@ say() { echo "$1 $2"; [ "$1" = PASS ] || failed=1; }
 
 if [ "$mode" = works ]; then
   set +e
-  "$cli" grade "$source_dir/solutions" --lesson 01 --lesson 02 --lesson 06 --lesson 12 \
+  "$cli" grade "$source_dir/solutions" --no-preflight --lesson 01 --lesson 02 --lesson 06 --lesson 12 \
     --json "$work/solutions.json" >"$work/grade.log" 2>&1
   code=$?
   set -e
