@@ -29,6 +29,7 @@ constexpr FaultInfo kCatalogue[] = {
     {"M2", "any bearer token is accepted"},
     {"S1", "health does not know course.v1.ChatService"},
     {"S2", "reflection is off"},
+    {"S2-undescribed", "reflection lists a service it cannot describe"},
     {"S3", "requests up to 64 MiB are accepted"},
     {"S4", "exits with status 3 after SIGTERM"},
     {nullptr, nullptr},
