@@ -8,6 +8,7 @@ constexpr FaultInfo kCatalogue[] = {
     {"G2", "NOT_FOUND messages do not name the id"},
     {"G3", "GetUser returns the email lower-cased"},
     {"C1", "names of exactly 100 bytes are refused"},
+    {"C1-chars", "a name's length is counted in characters, not bytes"},
     {"C2", "BadRequest names users[i+1] instead of users[i]"},
     {"C3", "duplicate emails are compared case-sensitively within a stream"},
     {"C4", "a failed or cancelled batch keeps its valid requests"},

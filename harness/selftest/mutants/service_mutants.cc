@@ -197,7 +197,7 @@ grpc::ServerWriteReactor<User>* MutantUserService::ListUsers(grpc::CallbackServe
 
 grpc::ServerReadReactor<CreateUserRequest>* MutantUserService::CreateUsers(
     grpc::CallbackServerContext* context, CreateUsersResponse* response) {
-  if (IsOneOf(fault_, {"C1", "C2", "C3", "C4", "C6", "C7", "C8"})) {
+  if (IsOneOf(fault_, {"C1", "C1-chars", "C2", "C3", "C4", "C6", "C7", "C8"})) {
     return new FaultyCreateUsersReactor(context, store_, policy_, response, fault_);
   }
   // M2: whoever sends a token, right or wrong, gets in; without one the
