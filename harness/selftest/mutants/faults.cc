@@ -19,6 +19,8 @@ constexpr FaultInfo kCatalogue[] = {
     {"L1", "a negative page_size is accepted"},
     {"L2", "after_id is inclusive"},
     {"L3", "the pause is a plain sleep that ignores cancellation"},
+    {"L3-pool", "GetUser and ListUsers run on 256 workers; the pause is a plain sleep"},
+    {"L3-thread", "each slow ListUsers sleeps on a thread of its own"},
     {"L3-buffer", "the whole page is produced before the first user is sent"},
     {"H1", "an empty text is accepted"},
     {"H2", "every message goes to every stream of every room"},
