@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -71,6 +73,29 @@ bool AnyProcessOf(int uid) {
   }
   closedir(proc);
   return found;
+}
+
+// The process group of a /proc/PID/stat line: the fifth field, counted
+// after the command name, whose parentheses may hold anything.
+std::optional<pid_t> GroupOfStat(const std::string& stat_line) {
+  const std::size_t close = stat_line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat_line.substr(close + 1));
+  std::string state;
+  long parent = 0;
+  long group = 0;
+  if (!(fields >> state >> parent >> group)) return std::nullopt;
+  return static_cast<pid_t>(group);
+}
+
+// The "Threads:" line of /proc/PID/status, or 0 when the process is gone.
+int ThreadsOf(const std::string& pid) {
+  std::ifstream status("/proc/" + pid + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -287,6 +312,24 @@ RunResult RunToEnd(const std::vector<std::string>& argv, std::chrono::seconds bo
   if (!code) run.output += absl::StrCat("\n(stopped: over its budget of ", bound.count(), " s)");
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;
+}
+
+std::optional<int> ChildProcess::GroupThreads() const {
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return std::nullopt;
+  int threads = 0;
+  bool leader_seen = false;
+  while (dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line) || GroupOfStat(line) != pid_) continue;
+    leader_seen = leader_seen || std::atoi(entry->d_name) == pid_;
+    threads += ThreadsOf(entry->d_name);
+  }
+  closedir(proc);
+  if (!leader_seen) return std::nullopt;
+  return threads;
 }
 
 std::string ChildProcess::StdoutText() const {

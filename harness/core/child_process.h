@@ -64,6 +64,9 @@ class ChildProcess {
   void KillGroup();         // SIGKILL to the whole group, then reap
   // The last `lines` lines of stderr (and of stdout not yet read).
   std::string StderrTail(std::size_t lines = 15) const;
+  // The threads that the processes of the child's group run now, from
+  // /proc; nullopt when the child is gone or /proc cannot tell.
+  std::optional<int> GroupThreads() const;
   // Everything captured from stdout so far (capped).
   std::string StdoutText() const;
 

@@ -109,6 +109,7 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
   ProcessControl* Process() override { return this; }
   std::string ListeningLine() const override { return line_; }
   std::string StderrTail() const override { return child_->StderrTail(); }
+  std::optional<int> Threads() const override { return child_->GroupThreads(); }
   std::optional<std::string> EndedHow() override {
     std::string how;
     if (child_->Exited(&how)) return how;

@@ -28,6 +28,9 @@ class ProcessControl {
                                               std::string* how) = 0;
   // The last lines the server wrote on stderr.
   virtual std::string StderrTail() const = 0;
+  // How many threads the server's processes run now (from /proc); nullopt
+  // when that cannot be read.
+  virtual std::optional<int> Threads() const = 0;
   // How the process ended, if it already has (for example it crashed
   // during the checks); nullopt while it runs.
   virtual std::optional<std::string> EndedHow() = 0;

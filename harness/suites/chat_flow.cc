@@ -30,7 +30,7 @@ void AddHalfCloseChecks(std::vector<CheckDef>& checks) {
          constexpr int kCount = 100;
          const std::string room = ctx.UniqueRoom();
          auto stub = SmallWindowStub(ctx);
-         ChatCall call(ctx, "stream", *stub, kCallDeadline);
+         ChatCall call(ctx, "stream", *stub, ChatDeadline(ctx));
          call.set_quiet(true);
          std::vector<v1::Message> sent;
          for (int i = 1; i <= kCount; ++i) {
@@ -101,7 +101,9 @@ namespace {
 constexpr int kFloodMessages = 3000;
 constexpr std::size_t kFloodTextBytes = 4000;
 constexpr int kEchoWindow = 16;  // the active member's echoes still unread
-constexpr milliseconds kSlowDeadline = seconds(20);
+// The flood is about 12 MB each way, many messages in one call: four times
+// the run's deadline for one call (20 s with the default 5 s).
+milliseconds SlowDeadline(const CheckContext& ctx) { return 4 * ctx.rpc_deadline(); }
 
 std::string FloodText(int i) {
   return Padded(absl::StrCat("flood ", absl::Dec(i, absl::kZeroPad4), " "), kFloodTextBytes);
@@ -210,8 +212,8 @@ void ExpectSlowReaderDropped(CheckContext& ctx, ChatCall& slow, std::int64_t fir
 void SlowReaderIsDropped(CheckContext& ctx) {
   const std::string room = ctx.UniqueRoom();
   auto slow_stub = SmallWindowStub(ctx);
-  ChatCall slow(ctx, "slow reader", *slow_stub, kSlowDeadline);
-  ChatCall active(ctx, "active member", Via::kChatService, kSlowDeadline);
+  ChatCall slow(ctx, "slow reader", *slow_stub, SlowDeadline(ctx));
+  ChatCall active(ctx, "active member", Via::kChatService, SlowDeadline(ctx));
 
   const v1::Message slow_in = Msg(room, "slow", "I join, then stop reading");
   const std::int64_t first = PostAndExpectEcho(ctx, slow, slow_in, 1).seq();

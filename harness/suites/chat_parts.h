@@ -24,9 +24,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Stream = grpc::ClientReaderWriter<v1::Message, v1::Message>;
 
-// Generous on a shared two-core machine, and well inside the runner's 30 s
-// bound for one check. A conforming server answers in milliseconds.
-inline constexpr milliseconds kCallDeadline = seconds(10);
+// The deadline of one Chat call. A call spans several messages, so it gets
+// twice the run's deadline for one call (--rpc-deadline-ms): 10 s with the
+// default 5 s, generous on a shared two-core machine and well inside the
+// runner's 30 s bound for one check. A conforming server answers in
+// milliseconds; a server that never answers costs this much per check.
+inline milliseconds ChatDeadline(const CheckContext& ctx) { return 2 * ctx.rpc_deadline(); }
 
 inline constexpr char kSeqHint[] =
     "seq counts per room: 1 for the room's first message, then one more for "
@@ -64,9 +67,13 @@ std::unique_ptr<v1::ChatService::Stub> SmallWindowStub(CheckContext& ctx);
 // unfinished, so a check that fails half-way leaves no stream open.
 class ChatCall {
  public:
+  // A zero `deadline` stands for ChatDeadline(ctx).
   ChatCall(CheckContext& ctx, std::string name, Via via = Via::kChatService,
-           milliseconds deadline = kCallDeadline)
-      : ctx_(ctx), name_(std::move(name)), deadline_(deadline), context_(ctx.NewCall(deadline)) {
+           milliseconds deadline = milliseconds(0))
+      : ctx_(ctx),
+        name_(std::move(name)),
+        deadline_(deadline.count() > 0 ? deadline : ChatDeadline(ctx)),
+        context_(ctx.NewCall(deadline_)) {
     stream_ = via == Via::kChatService ? ctx.chat().Chat(context_.get())
                                        : ctx.users().Chat(context_.get());
   }
@@ -113,8 +120,10 @@ class ChatCall {
   // How the stream ended, in words, for a failure message.
   std::string Ended(const grpc::Status& status) const {
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return absl::StrCat("nothing came within the call's ", deadline_.count() / 1000,
-                          " s deadline");
+      const bool whole_seconds = deadline_.count() % 1000 == 0;
+      return absl::StrCat("nothing came within the call's ",
+                          whole_seconds ? deadline_.count() / 1000 : deadline_.count(),
+                          whole_seconds ? " s" : " ms", " deadline");
     }
     return absl::StrCat("the server ended the stream with ", DescribeStatus(status));
   }

@@ -243,6 +243,17 @@ void AddFieldChecks(std::vector<CheckDef>& checks) {
                       ExpectCreated(ctx, {WithName(ctx, name)}, "CreateUsers with a 100-byte name",
                                     "count bytes, not characters, and allow exactly 100");
                     }});
+  checks.push_back({"create.rejects-name-of-102-bytes-in-51-characters", "C1",
+                    "A name of 51 two-byte characters (102 bytes) is INVALID_ARGUMENT naming "
+                    "users[i].name",
+                    [](CheckContext& ctx) {
+                      // Well under 100 characters, yet over 100 bytes.
+                      std::string name;
+                      for (int i = 0; i < 51; ++i) name += "é";
+                      RejectsAtPosition(ctx, WithName(ctx, name), "name",
+                                        "the limit is 100 bytes of UTF-8, not 100 characters: "
+                                        "51 two-byte characters are 102 bytes");
+                    }});
   for (const EmailCase& bad : kBadEmails) {
     checks.push_back({absl::StrCat("create.", bad.slug), "C2",
                       absl::StrCat(bad.title, " with INVALID_ARGUMENT naming users[i].email"),

@@ -1,6 +1,8 @@
 // S2: server reflection lists the course services and describes the
 // contract, on reflection v1 or v1alpha.
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/descriptor_database.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/rpc_method.h>
 #include <grpcpp/support/sync_stream.h>
@@ -97,8 +99,8 @@ const ServerReflectionResponse& ExpectReflectionAnswer(
              "the response that matches the request (S2)", kReflectionHint);
   return *answer.response;
 }
-void ListsCourseServices(CheckContext& ctx) {
-  ctx.Reproduce(absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " list"));
+// The names reflection lists, or a failure when it cannot list them.
+std::vector<std::string> ListedServices(CheckContext& ctx) {
   ServerReflectionRequest request;
   request.set_list_services("*");
   const ReflectionAnswer answer = AskReflection(ctx, request);
@@ -108,6 +110,12 @@ void ListsCourseServices(CheckContext& ctx) {
   for (const auto& service : response.list_services_response().service()) {
     listed.push_back(service.name());
   }
+  return listed;
+}
+
+void ListsCourseServices(CheckContext& ctx) {
+  ctx.Reproduce(absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " list"));
+  const std::vector<std::string> listed = ListedServices(ctx);
   for (const char* want : {kUserService, kChatService}) {
     bool found = false;
     for (const std::string& name : listed) found = found || name == want;
@@ -202,6 +210,118 @@ void DescribesContract(CheckContext& ctx) {
   ExpectContractMethods(ctx, FindUserService(ctx, response));
 }
 
+// The files reflection sent, by name.
+using FileSet = std::map<std::string, google::protobuf::FileDescriptorProto>;
+
+// Asks reflection for `what` (a symbol or a file name, as `request` says) and
+// adds the files of its answer to `files`; fails, naming `subject`, when
+// reflection cannot answer.
+void FetchFiles(CheckContext& ctx, const ServerReflectionRequest& request, const std::string& what,
+                const std::string& subject, const std::string& hint, FileSet& files) {
+  const ReflectionAnswer answer = AskReflection(ctx, request);
+  std::string got;
+  if (!answer.status.ok()) {
+    got = absl::StrCat("the stream ended ", DescribeStatus(answer.status));
+  } else if (!answer.response) {
+    got = "the stream ended OK without an answer";
+  } else if (answer.response->has_error_response()) {
+    const auto& error = answer.response->error_response();
+    got = absl::StrCat("error ", CodeName(static_cast<grpc::StatusCode>(error.error_code())), " \"",
+                       error.error_message(), "\"");
+  } else if (!answer.response->has_file_descriptor_response()) {
+    got = "a response of another kind";
+  }
+  if (!got.empty()) {
+    ctx.Fail(absl::StrCat(subject, ", but ", what, " answered ", got),
+             "every service reflection lists can be described, with every file it imports (S2)",
+             hint);
+  }
+  for (const std::string& bytes :
+       answer.response->file_descriptor_response().file_descriptor_proto()) {
+    google::protobuf::FileDescriptorProto file;
+    ctx.Expect(file.ParseFromString(bytes),
+               absl::StrCat(what, " sent a file descriptor that does not parse"),
+               "serialized google.protobuf.FileDescriptorProto messages (S2)", kReflectionHint);
+    files[file.name()] = file;
+  }
+}
+
+// Collects what a DescriptorPool says while it builds the files.
+class PoolErrors final : public google::protobuf::DescriptorPool::ErrorCollector {
+ public:
+  void AddError(const std::string& filename, const std::string& element_name,
+                const google::protobuf::Message* /*descriptor*/, ErrorLocation /*location*/,
+                const std::string& message) override {
+    errors_.push_back(absl::StrCat(filename, ": ", element_name, ": ", message));
+  }
+  std::string Text() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+constexpr char kUndescribedHint[] =
+    "reflection describes a service only from the descriptors of its .proto "
+    "that the server holds: register each service from its generated code. "
+    "In C++ that is the generated pool, and gRPC's built-in health service "
+    "never uses the generated grpc/health/v1/health.pb.cc: link it and name "
+    "one of its descriptors at start-up "
+    "(grpc::health::v1::HealthCheckRequest::descriptor())";
+
+// Asks for the files of every listed service, then for every import none of
+// them brought, until nothing is missing.
+FileSet FilesOfServices(CheckContext& ctx, const std::vector<std::string>& listed) {
+  FileSet files;
+  for (const std::string& name : listed) {
+    ctx.Reproduce(
+        absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " describe ", name));
+    ServerReflectionRequest request;
+    request.set_file_containing_symbol(name);
+    FetchFiles(ctx, request, absl::StrCat("file_containing_symbol ", name),
+               absl::StrCat("reflection lists ", name), kUndescribedHint, files);
+  }
+  // Each round fetches at least one new file, and a server has few of them.
+  for (int round = 0; round < 64; ++round) {
+    std::optional<std::pair<std::string, std::string>> missing;  // {importer, import}
+    for (const auto& [name, file] : files) {
+      for (const std::string& import : file.dependency()) {
+        if (files.count(import) == 0) missing = {name, import};
+      }
+    }
+    if (!missing) break;
+    ServerReflectionRequest request;
+    request.set_file_by_filename(missing->second);
+    FetchFiles(ctx, request, absl::StrCat("file_by_filename ", missing->second),
+               absl::StrCat(missing->first, " imports ", missing->second), kUndescribedHint, files);
+    ctx.Expect(files.count(missing->second) > 0,
+               absl::StrCat("file_by_filename ", missing->second, " sent other files only"),
+               absl::StrCat("the file ", missing->second, " (S2)"), kReflectionHint);
+  }
+  return files;
+}
+
+void DescribesEveryListedService(CheckContext& ctx) {
+  ctx.Reproduce(absl::StrCat("grpcurl -plaintext ", AddressOrPlaceholder(ctx), " list"));
+  const std::vector<std::string> listed = ListedServices(ctx);
+  const FileSet files = FilesOfServices(ctx, listed);
+  std::vector<std::string> names;
+  google::protobuf::SimpleDescriptorDatabase database;
+  for (const auto& [name, file] : files) {
+    names.push_back(name);
+    database.Add(file);
+  }
+  ctx.Received(absl::StrCat("files: [", absl::StrJoin(names, ", "), "]"));
+  PoolErrors errors;
+  google::protobuf::DescriptorPool pool(&database, &errors);
+  for (const std::string& name : listed) {
+    ctx.Expect(pool.FindServiceByName(name) != nullptr,
+               absl::StrCat("the files reflection sent do not build a descriptor of ", name,
+                            errors.Text().empty() ? "" : absl::StrCat(": ", errors.Text())),
+               absl::StrCat("files that build into a descriptor pool declaring ", name, " (S2)"),
+               "serve descriptors exactly as protoc produced them, with every import");
+  }
+}
+
 }  // namespace
 
 void AddReflectionChecks(std::vector<CheckDef>& checks) {
@@ -213,6 +333,10 @@ void AddReflectionChecks(std::vector<CheckDef>& checks) {
                     "Server reflection describes course.v1.UserService with its four "
                     "methods",
                     DescribesContract});
+  checks.push_back({"server.reflection-describes-every-listed-service", "S2",
+                    "Every service reflection lists can be described, and its files build "
+                    "with their imports",
+                    DescribesEveryListedService});
 }
 
 }  // namespace course::harness::server_suite

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "service/interceptors.h"
 
 namespace course::service {
@@ -24,6 +25,13 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   // S1, S2: both are process-wide switches in gRPC C++.
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // S2: reflection lists grpc.health.v1.Health, so it must be able to
+  // describe it too. gRPC's built-in health service encodes its messages by
+  // hand and never uses the generated health.pb.cc, so nothing would pull
+  // that file (and its descriptor) into the binary. Naming a descriptor of it
+  // links it, and linking it puts health.proto in the generated pool, where
+  // reflection looks.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
   std::unique_ptr<ReferenceServer> server(new ReferenceServer(options));
   grpc::ServerBuilder builder;

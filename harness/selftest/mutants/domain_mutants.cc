@@ -48,7 +48,14 @@ absl::Status FaultyBatch::Add(domain::NewUser user) {
   if (fault_ == "C1" && user.name.size() >= domain::kMaxNameBytes) {
     return domain::FieldError(absl::StrCat(index, ".name"), "name is too long");
   }
-  if (auto problem = domain::NameProblem(user.name)) {
+  if (fault_ == "C1-chars") {
+    // Counts code points: every byte except a UTF-8 continuation byte.
+    const auto characters = std::count_if(user.name.begin(), user.name.end(),
+                                          [](char byte) { return (byte & 0xC0) != 0x80; });
+    if (user.name.empty() || characters > 100) {
+      return domain::FieldError(absl::StrCat(index, ".name"), "name is too long or empty");
+    }
+  } else if (auto problem = domain::NameProblem(user.name)) {
     return domain::FieldError(absl::StrCat(index, ".name"), *problem);
   }
   if (auto problem = domain::EmailProblem(user.email)) {

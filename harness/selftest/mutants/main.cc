@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -22,8 +23,9 @@ namespace {
 void PrintCatalogue(std::ostream& out) {
   for (const course::mutants::FaultInfo* fault = course::mutants::Catalogue();
        fault->name != nullptr; ++fault) {
-    out << "  " << fault->name << std::string(11 - std::string(fault->name).size(), ' ')
-        << fault->what << "\n";
+    const std::size_t length = std::string(fault->name).size();
+    out << "  " << fault->name << std::string(length < 16 ? 16 - length : 1, ' ') << fault->what
+        << "\n";
   }
 }
 

@@ -2,12 +2,15 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/codegen/server_callback_handlers.h>
+#include <grpcpp/impl/rpc_service_method.h>
 
 #include <algorithm>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "service/interceptors.h"
 
 namespace course::mutants {
@@ -27,6 +30,25 @@ class DropReflection final : public grpc::ServerBuilderOption {
   }
 };
 
+// S2-undescribed: a service built by hand, with no .proto behind it.
+// Reflection lists every registered service by name, but finds no
+// descriptor for this one, so asking it to describe the service fails.
+class UndescribedService final : public grpc::Service {
+ public:
+  UndescribedService() {
+    AddMethod(new grpc::internal::RpcServiceMethod("/course.v1.Undescribed/Ping",
+                                                   grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
+    MarkMethodCallback(
+        0, new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+               [](grpc::CallbackServerContext* context, const grpc::ByteBuffer* /*request*/,
+                  grpc::ByteBuffer* /*response*/) {
+                 grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+                 reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not described"));
+                 return reactor;
+               }));
+  }
+};
+
 }  // namespace
 
 MutantServer::MutantServer(const MutantServerOptions& options)
@@ -41,6 +63,8 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
     const MutantServerOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // As the reference does: the health descriptors in the generated pool.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
 
   std::unique_ptr<MutantServer> server(new MutantServer(options));
   const std::string& fault = options.fault;
@@ -52,6 +76,10 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
   if (fault == "S2") builder.SetOption(std::make_unique<DropReflection>());
   builder.RegisterService(&server->user_service_);
   builder.RegisterService(&server->chat_service_);
+  if (fault == "S2-undescribed") {
+    server->undescribed_ = std::make_unique<UndescribedService>();
+    builder.RegisterService(server->undescribed_.get());
+  }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   // M1: without the interceptor nothing echoes x-request-id.

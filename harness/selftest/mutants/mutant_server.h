@@ -49,6 +49,7 @@ class MutantServer {
   FaultyHub hub_;
   MutantUserService user_service_;
   MutantChatService chat_service_;
+  std::unique_ptr<grpc::Service> undescribed_;  // S2-undescribed only
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;

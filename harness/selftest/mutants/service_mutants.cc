@@ -166,11 +166,14 @@ MutantUserService::MutantUserService(domain::UserStore& store, domain::ChatHub& 
       fault_(std::move(fault)),
       policy_(token),
       reference_(store, hub, service::TokenPolicy(token)),
-      without_token_(store, hub, service::TokenPolicy("")) {}
+      without_token_(store, hub, service::TokenPolicy("")) {
+  if (fault_ == "L3-pool") pool_ = std::make_unique<WorkerPool>(kPoolWorkers);
+}
 
 grpc::ServerUnaryReactor* MutantUserService::GetUser(grpc::CallbackServerContext* context,
                                                      const v1::GetUserRequest* request,
                                                      User* response) {
+  if (pool_ != nullptr) return PooledGetUser(*pool_, store_, context, request, response);
   return reference_.GetUser(context, request, response);
 }
 
@@ -179,6 +182,10 @@ grpc::ServerWriteReactor<User>* MutantUserService::ListUsers(grpc::CallbackServe
   const bool valid = service::CheckListRequest(*request).ok();
   if (fault_ == "L3" && valid && request->interval_ms() > 0) {
     return new SleepingListReactor(store_, *request);
+  }
+  if (pool_ != nullptr && valid) return PooledListUsers(*pool_, store_, *request);
+  if (fault_ == "L3-thread" && valid && request->interval_ms() > 0) {
+    return ThreadPerCallListUsers(store_, *request);
   }
   if (!IsOneOf(fault_, {"L1", "L2", "L3-buffer"})) return reference_.ListUsers(context, request);
   // The reference reads the request only while it builds its reactor, so a
@@ -197,7 +204,7 @@ grpc::ServerWriteReactor<User>* MutantUserService::ListUsers(grpc::CallbackServe
 
 grpc::ServerReadReactor<CreateUserRequest>* MutantUserService::CreateUsers(
     grpc::CallbackServerContext* context, CreateUsersResponse* response) {
-  if (IsOneOf(fault_, {"C1", "C2", "C3", "C4", "C6", "C7", "C8"})) {
+  if (IsOneOf(fault_, {"C1", "C1-chars", "C2", "C3", "C4", "C6", "C7", "C8"})) {
     return new FaultyCreateUsersReactor(context, store_, policy_, response, fault_);
   }
   // M2: whoever sends a token, right or wrong, gets in; without one the

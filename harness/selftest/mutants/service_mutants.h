@@ -5,17 +5,20 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "course/v1/course.grpc.pb.h"
 #include "domain/chat_hub.h"
 #include "domain/user_store.h"
+#include "mutants/pool_mutants.h"
 #include "service/user_service.h"
 
 namespace course::mutants {
 
-// C1-C4, C6-C8, L1-L3, M2 and the chat stream's H5, H6; every other call goes
-// to the reference's UserServiceImpl unchanged.
+// C1-C4, C6-C8, L1-L3, M2 and the chat stream's H5, H6 (L3-pool moves GetUser
+// onto its workers too); every other call goes to the reference's
+// UserServiceImpl unchanged.
 class MutantUserService final : public v1::UserService::CallbackService {
  public:
   MutantUserService(domain::UserStore& store, domain::ChatHub& hub, const std::string& token,
@@ -38,6 +41,8 @@ class MutantUserService final : public v1::UserService::CallbackService {
   service::UserServiceImpl reference_;
   // M2: the same service with no token at all, for callers who sent one.
   service::UserServiceImpl without_token_;
+  // L3-pool: the workers that run GetUser and ListUsers; null otherwise.
+  std::unique_ptr<WorkerPool> pool_;
 };
 
 // H5, H6.
