@@ -2,8 +2,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
+
+#include "bench/rows.h"
 
 namespace course::bench {
 namespace {
@@ -29,6 +33,52 @@ bool FromJson(const json& value, v1::User* user) {
   user->set_name(name->get_ref<const std::string&>());
   user->set_email(email->get_ref<const std::string&>());
   return true;
+}
+
+// A non-negative decimal query parameter, or `fallback` when absent; -1 when
+// present but not a number in range.
+std::int32_t IntParam(const httplib::Request& request, const char* name, std::int32_t fallback) {
+  if (!request.has_param(name)) return fallback;
+  const std::string text = request.get_param_value(name);
+  std::int32_t value = -1;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0) return -1;
+  return value;
+}
+
+void BadRequest(httplib::Response& response, const std::string& message) {
+  response.status = 400;
+  response.set_content(json{{"error", message}}.dump(), "application/json");
+}
+
+void ServeUserPage(const domain::UserStore& users, const httplib::Request& request,
+                   httplib::Response& response) {
+  const std::int32_t page_size = IntParam(request, "page_size", 100);
+  const std::int32_t after_id = IntParam(request, "after_id", 0);
+  if (page_size < 1 || page_size > 1000 || after_id < 0) {
+    BadRequest(response, "page_size must be 1 to 1000 and after_id a non-negative number");
+    return;
+  }
+  json page = json::array();
+  std::int32_t last = after_id;
+  for (std::int32_t i = 0; i < page_size; ++i) {
+    std::optional<domain::User> user = users.FirstAfter(last);
+    if (!user) break;
+    last = user->id;
+    page.push_back(json{{"id", user->id}, {"name", user->name}, {"email", user->email}});
+  }
+  json body{{"users", std::move(page)}};
+  if (users.FirstAfter(last)) body["next_after_id"] = last;
+  response.set_content(body.dump(), "application/json");
+}
+
+void ServeRows(const httplib::Request& request, httplib::Response& response) {
+  const std::int32_t count = IntParam(request, "count", -1);
+  if (count < 0 || count > kMaxRows) {
+    BadRequest(response, "count must be 0 to " + std::to_string(kMaxRows));
+    return;
+  }
+  response.set_content(RowsJson(count), "application/json");
 }
 
 }  // namespace
@@ -58,16 +108,41 @@ bool DecodeUserListJson(std::string_view text, UserList* list) {
   return true;
 }
 
+bool DecodeUserPageJson(std::string_view text, UserList* list, std::int32_t* next_after_id) {
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return false;
+  auto users = value.find("users");
+  if (users == value.end() || !users->is_array()) return false;
+  for (const json& user : *users) {
+    if (!FromJson(user, list->add_users())) return false;
+  }
+  *next_after_id = 0;
+  auto next = value.find("next_after_id");
+  if (next != value.end()) {
+    if (!next->is_number_integer()) return false;
+    *next_after_id = next->get<std::int32_t>();
+  }
+  return true;
+}
+
 RestTwin::RestTwin(const domain::UserStore& store)
     : store_(store), server_(std::make_unique<httplib::Server>()) {}
 
-std::unique_ptr<RestTwin> RestTwin::Start(const domain::UserStore& store) {
+std::unique_ptr<RestTwin> RestTwin::Start(const domain::UserStore& store,
+                                          const RestOptions& options) {
   std::unique_ptr<RestTwin> twin(new RestTwin(store));
   httplib::Server& server = *twin->server_;
   server.set_tcp_nodelay(true);
+  const auto threads = static_cast<std::size_t>(std::max(1, options.threads));
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // httplib closes a keep-alive connection after 5 requests by default; a
   // REST client in production would keep it, and so does gRPC.
   server.set_keep_alive_max_count(1u << 30);
+  // Idle keep-alive connections stay open for a minute (httplib closes them
+  // after 5 s), as production servers keep them (nginx: 75 s): with 256
+  // connections opened one by one on a busy machine, the first would
+  // otherwise be closed before the last is open.
+  server.set_keep_alive_timeout(60);
   const domain::UserStore* users = &twin->store_;
   server.Get(R"(/v1/users/(-?\d+))",
              [users](const httplib::Request& request, httplib::Response& response) {
@@ -87,6 +162,10 @@ std::unique_ptr<RestTwin> RestTwin::Start(const domain::UserStore& store) {
                out.set_email(user->email);
                response.set_content(EncodeUserJson(out), "application/json");
              });
+  server.Get("/v1/users", [users](const httplib::Request& request, httplib::Response& response) {
+    ServeUserPage(*users, request, response);
+  });
+  server.Get("/v1/rows", ServeRows);
   twin->port_ = server.bind_to_any_port("127.0.0.1");
   if (twin->port_ <= 0) return nullptr;
   // The socket already listens (bind_to_any_port binds and listens), so

@@ -6,6 +6,12 @@
 //
 //   GET /v1/users/{id}  ->  200 {"id":1,"name":"...","email":"..."}
 //                           400 / 404 {"error": "..."}  (G1 / G2)
+//   GET /v1/users?page_size=N&after_id=K
+//                       ->  200 {"users":[...], "next_after_id":K2}: a page of
+//                           ListUsers (L2) as REST pages it, next_after_id
+//                           present while more users follow; 400 when
+//                           page_size is not 1 to 1000
+//   GET /v1/rows?count=N -> 200 the benchmark table (rows.h) as JSON
 #ifndef COURSE_HARNESS_BENCH_REST_TWIN_H_
 #define COURSE_HARNESS_BENCH_REST_TWIN_H_
 
@@ -29,11 +35,22 @@ std::string EncodeUserJson(const v1::User& user);
 bool DecodeUserJson(std::string_view text, v1::User* user);
 std::string EncodeUserListJson(const UserList& list);
 bool DecodeUserListJson(std::string_view text, UserList* list);
+// A page of GET /v1/users: its users, and the after_id of the next page (0
+// on the last page).
+bool DecodeUserPageJson(std::string_view text, UserList* list, std::int32_t* next_after_id);
+
+struct RestOptions {
+  // Worker threads of the HTTP server. cpp-httplib gives each keep-alive
+  // connection a thread for as long as it stays open, so this must be at
+  // least the number of client connections or the extra ones wait.
+  int threads = 8;
+};
 
 class RestTwin {
  public:
   // Serves `store` on 127.0.0.1 with a free port; nullptr when it cannot.
-  static std::unique_ptr<RestTwin> Start(const domain::UserStore& store);
+  static std::unique_ptr<RestTwin> Start(const domain::UserStore& store,
+                                         const RestOptions& options = {});
   ~RestTwin();
 
   int port() const { return port_; }
