@@ -167,7 +167,9 @@ def markdown(run, source):
            f"{', '.join(f'{x:.1f}' for x in c.get('load_avg', []))}, {reps} repetitions. "
            "Client and server share the machine's cores over loopback; the servers run in a "
            "child process (course-bench-stack-server). See stack_bench.cc for what each row "
-           "does.", ""]
+           "does. A ratio in bold is the median of the per-repetition ratios (lowest-highest "
+           "in brackets), so on a noisy machine it can differ from the ratio of the two "
+           "medians beside it.", ""]
     return "\n".join(out + concurrency_tables(run) + list_table(run) + rows_table(run)) + "\n"
 
 
@@ -180,7 +182,7 @@ def svg_chart(run):
         series.append((label, colour, [(n, v) for n, v in points if v is not None]))
     top_value = max([v for _, _, pts in series for _, v in pts] + [1])
     step = 10 ** math.floor(math.log10(top_value))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
         if top_value / (step * m) <= 6:
             step *= m
             break
