@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -171,6 +172,18 @@ std::unique_ptr<RestTwin> RestTwin::Start(const domain::UserStore& store,
   // The socket already listens (bind_to_any_port binds and listens), so
   // clients may connect before the accept loop runs.
   twin->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  // httplib's stop() does nothing until the accept loop has started
+  // (is_running), so a twin stopped at once (a benchmark run of a single
+  // iteration on a busy machine) would leave that loop running and its
+  // destructor waiting on it for ever. An answered request (404 here) means
+  // the loop runs. Should none come, the twin is leaked rather than joined.
+  httplib::Client probe("127.0.0.1", twin->port_);
+  probe.set_connection_timeout(std::chrono::seconds(10));
+  probe.set_read_timeout(std::chrono::seconds(10));
+  if (!probe.Get("/") || !server.is_running()) {
+    twin.release();  // NOLINT(bugprone-unused-return-value): see above
+    return nullptr;
+  }
   return twin;
 }
 
