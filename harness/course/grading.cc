@@ -150,6 +150,7 @@ std::vector<std::string> GraderArguments(const ClassOptions& options, const fs::
     argv.push_back("--seed");
     argv.push_back(std::to_string(*options.grade.seed));
   }
+  if (!options.grade.sandbox) argv.push_back("--no-sandbox");
   argv.push_back("--build-budget");
   argv.push_back(std::to_string(options.grade.build_budget.count()));
   argv.push_back("--lesson-budget");
