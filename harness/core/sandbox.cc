@@ -52,15 +52,15 @@ std::vector<std::string> SandboxArgv(const SandboxPolicy& policy,
   // No --new-session: ChildProcess already starts it in a session of its
   // own, without a terminal, and keeps the sandbox's processes in one group
   // (GroupThreads, KillGroup).
-  std::vector<std::string> args = {kBwrap,          "--die-with-parent", "--unshare-pid",
-                                   "--unshare-ipc", "--unshare-uts",     "--unshare-cgroup-try",
-                                   "--hostname",    "sandbox"};
+  std::vector<std::string> args = {
+      kBwrap,          "--die-with-parent",    "--unshare-pid", "--unshare-ipc",
+      "--unshare-uts", "--unshare-cgroup-try", "--hostname",    "sandbox"};
   if (policy.own_network) args.push_back("--unshare-net");
   std::vector<fs::path> shown;
   AddSystem(args, shown);
   // 1777: the folders must be writable by the uid dropped to inside.
-  args.insert(args.end(), {"--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs",
-                           "/tmp", "--perms", "1777", "--tmpfs", "/dev/shm"});
+  args.insert(args.end(), {"--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp",
+                           "--perms", "1777", "--tmpfs", "/dev/shm"});
   for (const std::string& path : policy.hidden) {
     const bool visible = std::any_of(shown.begin(), shown.end(),
                                      [&](const fs::path& dir) { return Within(path, dir); });
@@ -107,8 +107,8 @@ std::vector<std::string> SandboxEnvironment() {
 }
 
 std::vector<std::string> OwnNetworkArgv(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = {kBwrap,   "--die-with-parent", "--unshare-net",
-                                   "--bind", "/",                 "/"};
+  std::vector<std::string> args = {kBwrap, "--die-with-parent", "--unshare-net", "--bind", "/",
+                                   "/"};
   // As root, bwrap keeps every capability for a command that stays root.
   args.push_back("--");
   args.insert(args.end(), argv.begin(), argv.end());
@@ -124,9 +124,8 @@ absl::Status ProbeSandbox(const SandboxPolicy& policy) {
   const std::string no_network =
       "while read -r name rest; do case $name in lo:|Inter-*|face) ;; *) exit 3;; esac; done "
       "</proc/net/dev";
-  for (const auto& argv :
-       {SandboxArgv(policy, {"/bin/sh", "-c", no_network}, "/tmp"),
-        OwnNetworkArgv({"/bin/sh", "-c", no_network})}) {
+  for (const auto& argv : {SandboxArgv(policy, {"/bin/sh", "-c", no_network}, "/tmp"),
+                           OwnNetworkArgv({"/bin/sh", "-c", no_network})}) {
     ChildLimits limits;
     RunResult ran = RunToEnd(argv, std::chrono::seconds(30), limits, "", SandboxEnvironment());
     if (ran.code == 0) continue;

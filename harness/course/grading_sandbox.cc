@@ -82,8 +82,7 @@ LessonResult CheckInSandbox(const Lesson& lesson, const CheckPlan& plan,
   const harness::RunResult ran = harness::RunToEnd(
       harness::OwnNetworkArgv({checker, "grade-lesson-checks", plan_file}), bound);
   // RunToEnd puts stdout first: the JSON is its first line.
-  const json parsed =
-      json::parse(ran.output.substr(0, ran.output.find('\n')), nullptr, false);
+  const json parsed = json::parse(ran.output.substr(0, ran.output.find('\n')), nullptr, false);
   LessonResult result = LessonResultFromJson(parsed, lesson);
   if (!parsed.is_object()) {
     result.problem = absl::StrCat("the grader's checker ended without a result (exit ", ran.code,

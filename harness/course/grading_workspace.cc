@@ -101,15 +101,13 @@ absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Prepare(const Paths& cours
 absl::Status Workspace::PrepareIsolation(const std::vector<TargetCommands>& targets,
                                          const std::vector<Lesson>& lessons) {
   const int uid = options_.uid;
-  const std::string limits = absl::StrCat(
-      uid >= 0 ? absl::StrCat("uid ", uid, ", ") : "",
-      "own process group, rlimits on CPU, memory, ",
-      uid >= 0 ? "processes " : "", "and file size");
+  const std::string limits = absl::StrCat(uid >= 0 ? absl::StrCat("uid ", uid, ", ") : "",
+                                          "own process group, rlimits on CPU, memory, ",
+                                          uid >= 0 ? "processes " : "", "and file size");
   const std::string stage = ReadableFolder("stage");
-  absl::StatusOr<harness::FileView> view =
-      harness::PlanFileView({course_.source, course_.build},
-                            CourseFilesNeeded(course_, targets, lessons),
-                            uid >= 0 ? uid : static_cast<int>(geteuid()), stage, work_);
+  absl::StatusOr<harness::FileView> view = harness::PlanFileView(
+      {course_.source, course_.build}, CourseFilesNeeded(course_, targets, lessons),
+      uid >= 0 ? uid : static_cast<int>(geteuid()), stage, work_);
   if (!view.ok()) return absl::FailedPreconditionError(view.status().message());
   std::string why_not = "switched off (--no-sandbox)";
   if (options_.sandbox) {
@@ -148,6 +146,21 @@ Workspace::~Workspace() {
   if (!work_.empty()) fs::remove_all(work_, ignored);
 }
 
+harness::ChildLimits Workspace::UnpackLimits(const std::string& archive, const std::string& extract,
+                                             std::size_t file_bytes) const {
+  harness::ChildLimits limits = limits_;
+  limits.view = nullptr;
+  limits.file_bytes = file_bytes;
+  if (sandbox_ != nullptr) {
+    auto policy = std::make_shared<harness::SandboxPolicy>();
+    policy->read_only = {archive};
+    policy->writable = {extract};
+    policy->uid = sandbox_->uid;
+    limits.sandbox = policy;
+  }
+  return limits;
+}
+
 std::string Workspace::ReadableFolder(const std::string& name) const {
   const fs::path folder = fs::path(work_) / name;
   fs::create_directories(folder);
@@ -169,8 +182,8 @@ LessonGrade Workspace::GradeLesson(const Lesson& lesson, const std::string& sour
   grade.built = true;
   for (const TargetCommands& commands : commands_.at(lesson.id)) {
     const BuildOutcome built =
-        BuildTarget(course_, lesson, commands, sources, out, Sandboxed(limits_, sandbox_, sources, out, true),
-                    options_.build_budget);
+        BuildTarget(course_, lesson, commands, sources, out,
+                    Sandboxed(limits_, sandbox_, sources, out, true), options_.build_budget);
     grade.build_seconds += built.seconds;
     if (!built.built) {
       grade.built = false;

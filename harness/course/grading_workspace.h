@@ -46,6 +46,11 @@ class Workspace {
   bool sandboxed() const { return sandbox_ != nullptr; }
   const harness::ChildLimits& limits() const { return limits_; }
   int uid() const { return limits_.uid; }
+  // The limits to unpack an archive under: the grading uid, in a sandbox
+  // (when there is one) that sees `archive` and may write `extract` alone,
+  // and files of at most `file_bytes`.
+  harness::ChildLimits UnpackLimits(const std::string& archive, const std::string& extract,
+                                    std::size_t file_bytes) const;
   // A fresh folder owned by root that the grading uid can read.
   std::string ReadableFolder(const std::string& name) const;
   // A fresh folder the grading uid can write.
