@@ -231,6 +231,23 @@ def grade_class(args, klass, out, listeners):
     check(grown < 1024, f"the bomb did not fill the disk (/tmp: {grown} MiB more than before)")
 
 
+def grade_as_ordinary_user(args, klass, work, neighbour):
+    """An ordinary user where user namespaces are allowed still gets the
+    sandbox: the neighbour stays out of reach."""
+    os.chmod(work, 0o777)
+    report_path = os.path.join(work, "ordinary-user.json")
+    ran = subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                          args.cli, "grade", os.path.join(klass, "dials-neighbour"), "--lesson",
+                          "02", "--no-preflight", "--json", report_path],
+                         capture_output=True, text=True, timeout=BOUND_S)
+    report = load(report_path) or {}
+    isolation = report.get("isolation", "")
+    check(ran.returncode == 0 and report.get("score") == 0 and neighbour.accepted == 0
+          and isolation.startswith("sandbox (bubblewrap)"),
+          f"as an ordinary user: sandboxed, the neighbour not reached, 0 points "
+          f"(exit {ran.returncode}, {report.get('score')}, {isolation[:50]}) {ran.stderr[-300:]}")
+
+
 def grade_without_sandbox(args, klass, work, listeners):
     """The same dialers with the sandbox off: the listeners are reached (so
     the check above can fail), and the report says there was no sandbox."""
@@ -307,6 +324,7 @@ def main():
     lay_out_class(args.source, build, klass, out, fill)
     try:
         grade_class(args, klass, out, listeners)
+        grade_as_ordinary_user(args, klass, args.work, neighbour)
         grade_without_sandbox(args, klass, args.work, listeners)
         grade_where_namespaces_are_forbidden(args, args.work)
     finally:
