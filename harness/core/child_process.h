@@ -37,7 +37,10 @@ struct ChildLimits {
   std::shared_ptr<const PreparedView> view;
   // When set, the child runs in this sandbox (core/sandbox.h), which then
   // also drops the uid; `view` is not used. Its environment is the
-  // sandbox's plus the `env` given to Spawn.
+  // sandbox's plus the `env` given to Spawn. The child is then bwrap: a
+  // signal sent with Signal ends the whole sandbox (the command gets
+  // SIGKILL, so a SIGTERM drain cannot be checked there), and an exit
+  // status of 128 + N is reported as "killed by signal N".
   std::shared_ptr<const SandboxPolicy> sandbox;
 };
 
