@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/learn.h"
 #include "course/grading.h"
+#include "course/grading_sandbox.h"
 
 namespace course::cli {
 
@@ -92,6 +93,8 @@ void AddBudgets(CLI::App* command, GradeFlags& flags) {
       ->check(CLI::Range(5, 3600));
   command->add_option("--lesson-budget", flags.lesson_budget_s, "seconds to check one lesson")
       ->check(CLI::Range(5, 3600));
+  command->add_flag("--sandbox,!--no-sandbox", flags.options.sandbox,
+                    "run builds, servers and tests in a sandbox when the host allows it (default)");
 }
 
 }  // namespace
@@ -114,6 +117,18 @@ void AddGradeCommands(CLI::App& app, Commands& commands) {
                   "first grade the course's own solutions the same way, and stop (exit 2) when "
                   "they fall short (default; grade-all checks once and passes --no-preflight)");
   commands.push_back({grade, [one] { return Grade(*one); }});
+
+  // The checker that grading starts inside a sandbox's network namespace
+  // (course/grading_sandbox.h); not for people.
+  auto plan = std::make_shared<std::string>();
+  CLI::App* checks = app.add_subcommand("grade-lesson-checks", "");
+  checks->group("");
+  checks->add_option("plan", *plan, "the check plan the grader wrote")->required();
+  commands.push_back({checks, [plan] {
+                        lessons::Paths course = lessons::DefaultPaths();
+                        course.state.clear();
+                        return lessons::RunCheckPlan(course, *plan);
+                      }});
 
   auto all = std::make_shared<GradeFlags>();
   CLI::App* grade_all = app.add_subcommand(

@@ -128,18 +128,26 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     const std::vector<std::string>& argv, const ChildLimits& limits, const std::string& working_dir,
     const std::vector<std::string>& env) {
   if (argv.empty()) return absl::InvalidArgumentError("empty command");
+  const bool sandboxed = limits.sandbox != nullptr;
+  const std::vector<std::string> command =
+      sandboxed ? SandboxArgv(*limits.sandbox, argv, working_dir.empty() ? "/tmp" : working_dir)
+                : argv;
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe: ", strerror(errno)));
   }
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : command) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   // The child's environment is built here, before fork: after fork only
   // async-signal-safe calls are allowed.
   std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+  if (sandboxed) {
+    env_strings = SandboxEnvironment();
+  } else {
+    for (char** entry = environ; *entry != nullptr; ++entry) env_strings.emplace_back(*entry);
+  }
   env_strings.insert(env_strings.end(), env.begin(), env.end());
   std::vector<char*> envp;
   for (std::string& entry : env_strings) envp.push_back(entry.data());
@@ -149,7 +157,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
-    setpgid(0, 0);
+    // A session of its own: its own process group, and no terminal to
+    // reach the grader's user through.
+    setsid();
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -162,8 +172,11 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     SetLimit(RLIMIT_NPROC, static_cast<rlim_t>(limits.processes));
     SetLimit(RLIMIT_FSIZE, limits.file_bytes);
     SetLimit(RLIMIT_CORE, 0);
-    if (limits.view != nullptr && geteuid() == 0 && !limits.view->Apply()) _exit(124);
-    if (limits.uid >= 0 && geteuid() == 0) {
+    // In a sandbox, bwrap lays out the view and drops the uid.
+    if (!sandboxed && limits.view != nullptr && geteuid() == 0 && !limits.view->Apply()) {
+      _exit(124);
+    }
+    if (!sandboxed && limits.uid >= 0 && geteuid() == 0) {
       const gid_t no_groups[] = {static_cast<gid_t>(limits.uid)};
       if (setgroups(1, no_groups) != 0 || setgid(static_cast<gid_t>(limits.uid)) != 0 ||
           setuid(static_cast<uid_t>(limits.uid)) != 0) {
@@ -171,18 +184,20 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
       }
     }
     // After the view and the uid: the folder is reached as the child sees it.
-    if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
+    if (!sandboxed && !working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
     execvpe(args[0], args.data(), envp.data());
     const char msg[] = "exec failed\n";
     (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
     _exit(127);
   }
-  // Parent: also set the group here, so a kill right after fork still finds it.
-  setpgid(pid, pid);
+  // Parent. The child makes its own session (a group the parent set up for
+  // it could not); KillGroup also kills the child itself, in case it is
+  // killed before it got that far.
   close(out_pipe[1]);
   close(err_pipe[1]);
   std::unique_ptr<ChildProcess> child(new ChildProcess());
   child->pid_ = pid;
+  child->sandboxed_ = sandboxed;
   child->out_thread_ = std::thread([c = child.get(), fd = out_pipe[0]] { c->Pump(fd, true); });
   child->err_thread_ = std::thread([c = child.get(), fd = err_pipe[0]] { c->Pump(fd, false); });
   return child;
@@ -240,7 +255,7 @@ std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds time
 
 void ChildProcess::Reap(int status) {
   reaped_ = true;
-  exit_status_ = status;
+  exit_status_ = sandboxed_ ? UnwrapSandboxStatus(status) : status;
 }
 
 bool ChildProcess::Exited(std::string* how) {
@@ -281,6 +296,7 @@ void ChildProcess::KillGroup() {
   kill(-pid_, SIGKILL);
   std::lock_guard lock(mu_);
   if (!reaped_) {
+    kill(pid_, SIGKILL);
     int status = 0;
     if (waitpid(pid_, &status, 0) == pid_) Reap(status);
   }

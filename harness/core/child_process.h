@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/file_view.h"
+#include "core/sandbox.h"
 
 namespace course::harness {
 
@@ -34,6 +35,13 @@ struct ChildLimits {
   // When set (and the harness runs as root), the child sees the course's
   // files through this view: see core/file_view.h.
   std::shared_ptr<const PreparedView> view;
+  // When set, the child runs in this sandbox (core/sandbox.h), which then
+  // also drops the uid; `view` is not used. Its environment is the
+  // sandbox's plus the `env` given to Spawn. The child is then bwrap: a
+  // signal sent with Signal ends the whole sandbox (the command gets
+  // SIGKILL, so a SIGTERM drain cannot be checked there), and an exit
+  // status of 128 + N is reported as "killed by signal N".
+  std::shared_ptr<const SandboxPolicy> sandbox;
 };
 
 // Kills every process that runs as `uid` (for example a fork bomb whose
@@ -42,7 +50,8 @@ void KillEveryProcessOf(int uid);
 
 class ChildProcess {
  public:
-  // Runs `argv` (argv[0] looked up on PATH) in a new process group.
+  // Runs `argv` (argv[0] looked up on PATH) in a new session and process
+  // group (so it has no controlling terminal).
   // stdout lines are kept for ReadLine; stderr is kept, capped, for Tail.
   // `env` entries ("KEY=value") are added to the child's environment.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
@@ -85,6 +94,7 @@ class ChildProcess {
   bool stderr_closed_ = false;
   bool reaped_ = false;
   int exit_status_ = 0;
+  bool sandboxed_ = false;
 };
 
 // A child run to its end, or stopped at `bound`.

@@ -35,6 +35,9 @@ struct GradeOptions {
   // Grade the course's own solutions first (one lesson of each kind, the same
   // way), and refuse to grade when they fall short.
   bool preflight = true;
+  // Run every build step, server and test in a sandbox (core/sandbox.h)
+  // when the host allows it. Without one, every report says so and why.
+  bool sandbox = true;
   // Told when grading starts (with the seed and the isolation in force) and
   // as each lesson is graded.
   std::function<void(const Grading&)> on_start;

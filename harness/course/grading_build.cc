@@ -165,9 +165,13 @@ namespace {
 
 constexpr std::size_t kMaxSourceBytes = 1 << 20;
 
-// The first lines of a compiler's complaint, for the report.
-std::string CompilerErrors(const std::string& log) {
-  std::string errors = FirstErrorLines(log, 8);
+// The first lines of a compiler's complaint, for the report; a step that
+// ended without a word (killed, say) gets its exit code instead.
+std::string CompilerErrors(const harness::RunResult& ran) {
+  std::string errors = FirstErrorLines(ran.output, 8);
+  if (errors.find_first_not_of(" \n") == std::string::npos) {
+    return absl::StrCat("(the step ended with exit code ", ran.code, " and wrote nothing)");
+  }
   return errors.size() > 1500 ? errors.substr(0, 1500) : errors;
 }
 
@@ -247,12 +251,11 @@ BuildOutcome BuildTarget(const Paths& course, const Lesson& lesson, const Target
         harness::RunToEnd({"/bin/sh", "-c", compile}, Left(deadline), limits, course.build);
     outcome.seconds += ran.seconds;
     if (ran.code != 0) {
-      outcome.problem = ran.code == -1
-                            ? absl::StrCat(
-                                  "compiling took longer than the build "
-                                  "budget of ",
-                                  budget.count(), " s")
-                            : absl::StrCat("does not compile:\n", CompilerErrors(ran.output));
+      outcome.problem = ran.code == -1 ? absl::StrCat(
+                                             "compiling took longer than the build "
+                                             "budget of ",
+                                             budget.count(), " s")
+                                       : absl::StrCat("does not compile:\n", CompilerErrors(ran));
       return outcome;
     }
   }
@@ -266,7 +269,7 @@ BuildOutcome BuildTarget(const Paths& course, const Lesson& lesson, const Target
       harness::RunToEnd({"/bin/sh", "-c", link}, Left(deadline), limits, course.build);
   outcome.seconds += ran.seconds;
   if (ran.code != 0) {
-    outcome.problem = absl::StrCat("does not link:\n", CompilerErrors(ran.output));
+    outcome.problem = absl::StrCat("does not link:\n", CompilerErrors(ran));
     return outcome;
   }
   outcome.built = true;

@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/file_view.h"
+#include "core/sandbox.h"
+#include "course/grading_sandbox.h"
 #include "course/text.h"
 
 namespace course::lessons {
@@ -36,6 +38,26 @@ void RemoveLeftovers(int uid) {
     }
   }
 }
+
+namespace {
+
+// `limits` in the workspace's sandbox, if any, which also shows the
+// submission's sources (read-only) and lets it write its build folder.
+// `own_network`: a namespace of its own (build steps), or the checker's.
+harness::ChildLimits Sandboxed(harness::ChildLimits limits,
+                               const std::shared_ptr<const harness::SandboxPolicy>& base,
+                               const std::string& sources, const std::string& out,
+                               bool own_network) {
+  if (base == nullptr) return limits;
+  auto policy = std::make_shared<harness::SandboxPolicy>(*base);
+  policy->read_only.push_back(sources);
+  policy->writable.push_back(out);
+  policy->own_network = own_network;
+  limits.sandbox = policy;
+  return limits;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Prepare(const Paths& course,
                                                               const std::vector<Lesson>& lessons,
@@ -70,29 +92,73 @@ absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Prepare(const Paths& cours
       all_targets.push_back(*found);
     }
   }
-  if (options.uid < 0) {
-    space->isolation_ =
-        "own process group and rlimits on CPU, memory and file size "
-        "(not root: no separate uid, process count not bounded)";
-    return space;
+  if (absl::Status ready = space->PrepareIsolation(all_targets, lessons); !ready.ok()) {
+    return ready;
   }
-  const std::string stage = space->ReadableFolder("stage");
-  absl::StatusOr<harness::FileView> view = harness::PlanFileView(
-      {course.source, course.build}, CourseFilesNeeded(course, all_targets, lessons), options.uid,
-      stage, space->work_);
-  if (!view.ok()) return absl::FailedPreconditionError(view.status().message());
-  limits.view = std::make_shared<harness::PreparedView>(*view);
-  space->isolation_ = absl::StrCat("uid ", options.uid,
-                                   ", own process group, rlimits on CPU, memory, processes and "
-                                   "file size, the course seen as ",
-                                   view->show.size(), " read-only files and folders");
   return space;
+}
+
+absl::Status Workspace::PrepareIsolation(const std::vector<TargetCommands>& targets,
+                                         const std::vector<Lesson>& lessons) {
+  const int uid = options_.uid;
+  const std::string limits = absl::StrCat(uid >= 0 ? absl::StrCat("uid ", uid, ", ") : "",
+                                          "own process group, rlimits on CPU, memory, ",
+                                          uid >= 0 ? "processes " : "", "and file size");
+  const std::string stage = ReadableFolder("stage");
+  absl::StatusOr<harness::FileView> view = harness::PlanFileView(
+      {course_.source, course_.build}, CourseFilesNeeded(course_, targets, lessons),
+      uid >= 0 ? uid : static_cast<int>(geteuid()), stage, work_);
+  if (!view.ok()) return absl::FailedPreconditionError(view.status().message());
+  std::string why_not = "switched off (--no-sandbox)";
+  if (options_.sandbox) {
+    auto policy = std::make_shared<harness::SandboxPolicy>();
+    policy->read_only = view->show;
+    policy->hidden = {course_.source, course_.build};
+    policy->uid = uid;
+    const absl::Status probed = harness::ProbeSandbox(*policy);
+    if (probed.ok()) {
+      sandbox_ = policy;
+      isolation_ = absl::StrCat(
+          "sandbox (bubblewrap): no network but loopback, the system read-only, a private /tmp, ",
+          "the course seen as ", view->show.size(), " read-only files and folders; ", limits);
+      return absl::OkStatus();
+    }
+    why_not = absl::StrCat("this host does not allow it: ", probed.message());
+  }
+  if (uid < 0) {
+    isolation_ = absl::StrCat("NO SANDBOX (", why_not,
+                              "): the submission shares the network and sees every file the "
+                              "grader's user can read; ",
+                              limits, " (not root: no separate uid, process count not bounded)");
+    return absl::OkStatus();
+  }
+  limits_.view = std::make_shared<harness::PreparedView>(*view);
+  isolation_ = absl::StrCat("NO SANDBOX (", why_not,
+                            "): the submission shares the network and sees every file other "
+                            "users can read, but of the course only ",
+                            view->show.size(), " read-only files and folders; ", limits);
+  return absl::OkStatus();
 }
 
 Workspace::~Workspace() {
   RemoveLeftovers(limits_.uid);
   std::error_code ignored;
   if (!work_.empty()) fs::remove_all(work_, ignored);
+}
+
+harness::ChildLimits Workspace::UnpackLimits(const std::string& archive, const std::string& extract,
+                                             std::size_t file_bytes) const {
+  harness::ChildLimits limits = limits_;
+  limits.view = nullptr;
+  limits.file_bytes = file_bytes;
+  if (sandbox_ != nullptr) {
+    auto policy = std::make_shared<harness::SandboxPolicy>();
+    policy->read_only = {archive};
+    policy->writable = {extract};
+    policy->uid = sandbox_->uid;
+    limits.sandbox = policy;
+  }
+  return limits;
 }
 
 std::string Workspace::ReadableFolder(const std::string& name) const {
@@ -116,7 +182,8 @@ LessonGrade Workspace::GradeLesson(const Lesson& lesson, const std::string& sour
   grade.built = true;
   for (const TargetCommands& commands : commands_.at(lesson.id)) {
     const BuildOutcome built =
-        BuildTarget(course_, lesson, commands, sources, out, limits_, options_.build_budget);
+        BuildTarget(course_, lesson, commands, sources, out,
+                    Sandboxed(limits_, sandbox_, sources, out, true), options_.build_budget);
     grade.build_seconds += built.seconds;
     if (!built.built) {
       grade.built = false;
@@ -125,6 +192,19 @@ LessonGrade Workspace::GradeLesson(const Lesson& lesson, const std::string& sour
       return grade;  // status stays kError
     }
   }
+  const auto checking = std::chrono::steady_clock::now();
+  grade.result = RunChecks(lesson, sources, out, seed);
+  grade.check_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - checking).count();
+  if (!grade.result.ran) grade.problem = grade.result.problem;
+  grade.status = !grade.result.ran       ? LessonStatus::kError
+                 : grade.result.passed() ? LessonStatus::kPass
+                                         : LessonStatus::kFail;
+  return grade;
+}
+
+LessonResult Workspace::RunChecks(const Lesson& lesson, const std::string& sources,
+                                  const std::string& out, std::uint64_t seed) const {
   Paths graded = course_;
   graded.build = out;
   graded.exercises = sources;
@@ -133,19 +213,29 @@ LessonGrade Workspace::GradeLesson(const Lesson& lesson, const std::string& sour
   check.side = "exercise";
   check.build = false;
   check.seed = seed;
-  check.limits = limits_;
+  check.limits = Sandboxed(limits_, sandbox_, sources, out, false);
   check.limits.cpu_seconds = static_cast<int>(options_.lesson_budget.count());
   check.check_bound = options_.check_budget;
   check.lesson_bound = options_.lesson_budget;
-  const auto checking = std::chrono::steady_clock::now();
-  grade.result = CheckLesson(lesson, graded, check);
-  grade.check_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - checking).count();
-  if (!grade.result.ran) grade.problem = grade.result.problem;
-  grade.status = !grade.result.ran       ? LessonStatus::kError
-                 : grade.result.passed() ? LessonStatus::kPass
-                                         : LessonStatus::kFail;
-  return grade;
+  LessonResult result;
+  if (sandbox_ == nullptr) {
+    result = RunLessonChecks(lesson, graded, check);
+  } else {
+    CheckPlan plan;
+    plan.lesson = lesson.id;
+    plan.build = out;
+    plan.exercises = sources;
+    plan.seed = seed;
+    plan.limits = check.limits;
+    plan.check_bound = check.check_bound;
+    plan.lesson_bound = check.lesson_bound;
+    std::error_code ignored;
+    const std::string self = fs::read_symlink("/proc/self/exe", ignored).string();
+    result = CheckInSandbox(lesson, plan, (fs::path(work_) / ("plan-" + lesson.id)).string(), self);
+  }
+  // The quiz's answer key is read here, by the grader, never in the sandbox.
+  FinishLesson(lesson, graded, check, result);
+  return result;
 }
 
 absl::Status Workspace::Preflight(const std::vector<const Lesson*>& lessons,

@@ -41,8 +41,16 @@ class Workspace {
 
   const std::string& work() const { return work_; }
   const std::string& isolation() const { return isolation_; }
+  // Whether submissions run in a sandbox (core/sandbox.h); when not, the
+  // isolation says why, in every report.
+  bool sandboxed() const { return sandbox_ != nullptr; }
   const harness::ChildLimits& limits() const { return limits_; }
   int uid() const { return limits_.uid; }
+  // The limits to unpack an archive under: the grading uid, in a sandbox
+  // (when there is one) that sees `archive` and may write `extract` alone,
+  // and files of at most `file_bytes`.
+  harness::ChildLimits UnpackLimits(const std::string& archive, const std::string& extract,
+                                    std::size_t file_bytes) const;
   // A fresh folder owned by root that the grading uid can read.
   std::string ReadableFolder(const std::string& name) const;
   // A fresh folder the grading uid can write.
@@ -60,12 +68,20 @@ class Workspace {
  private:
   Workspace(const Paths& course, const GradeOptions& options)
       : course_(course), options_(options) {}
+  // Sets up the sandbox, or says in isolation_ why there is none.
+  absl::Status PrepareIsolation(const std::vector<TargetCommands>& targets,
+                                const std::vector<Lesson>& lessons);
+  // The lesson's checks and tests, in the sandbox or (without one) here.
+  LessonResult RunChecks(const Lesson& lesson, const std::string& sources, const std::string& out,
+                         std::uint64_t seed) const;
 
   Paths course_;
   GradeOptions options_;
   std::string work_;
   std::string isolation_;
   harness::ChildLimits limits_;
+  // The course paths every lesson's sandbox shows; null without a sandbox.
+  std::shared_ptr<const harness::SandboxPolicy> sandbox_;
   std::map<std::string, std::vector<TargetCommands>> commands_;  // by lesson id
 };
 

@@ -171,28 +171,70 @@ bool LessonResult::passed() const {
   return true;
 }
 
-LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options) {
+LessonResult RunLessonChecks(const Lesson& lesson, const Paths& paths,
+                             const CheckOptions& options) {
   LessonResult result;
   result.ran = true;
   for (const auto& task : lesson.tasks) result.tasks.push_back({&task, false, {}});
+  RunServerChecks(lesson, paths, options, result);
+  if (result.ran) RunTests(lesson, paths, options, result);
+  return result;
+}
+
+void FinishLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options,
+                  LessonResult& result) {
+  MarkQuiz(lesson, paths, options, result);
+  result.points = 0;
+  for (auto& task : result.tasks) {
+    task.passed = result.ran && task.failures.empty();
+    if (task.passed) result.points += task.task->points;
+  }
+}
+
+LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options) {
   if (options.build) {
     const harness::RunResult built =
         harness::RunToEnd({"cmake", "--build", paths.build, "--target",
                            absl::StrCat("lesson-", lesson.id), "--", "-j2"},
                           std::chrono::seconds(600));
     if (built.code != 0) {
-      result.ran = false;
+      LessonResult result;
+      for (const auto& task : lesson.tasks) result.tasks.push_back({&task, false, {}});
       result.problem =
           absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12, "    "));
-      return result;
+      return result;  // did not run: no quiz, no points
     }
   }
-  RunServerChecks(lesson, paths, options, result);
-  if (result.ran) RunTests(lesson, paths, options, result);
-  MarkQuiz(lesson, paths, options, result);
-  for (auto& task : result.tasks) {
-    task.passed = result.ran && task.failures.empty();
-    if (task.passed) result.points += task.task->points;
+  LessonResult result = RunLessonChecks(lesson, paths, options);
+  FinishLesson(lesson, paths, options, result);
+  return result;
+}
+
+json LessonResultToJson(const LessonResult& result) {
+  json tasks = json::array();
+  for (const TaskResult& task : result.tasks) tasks.push_back(task.failures);
+  return {{"ran", result.ran},
+          {"problem", result.problem},
+          {"server_note", result.server_note},
+          {"task_failures", tasks}};
+}
+
+LessonResult LessonResultFromJson(const json& parsed, const Lesson& lesson) {
+  LessonResult result;
+  for (const auto& task : lesson.tasks) result.tasks.push_back({&task, false, {}});
+  const json none = json::array();
+  const json& tasks = parsed.is_object() ? parsed.value("task_failures", none) : none;
+  if (!parsed.is_object() || !tasks.is_array() || tasks.size() != result.tasks.size()) {
+    result.problem = "the lesson's checks ended without a result";
+    return result;
+  }
+  result.ran = parsed.value("ran", false);
+  result.problem = parsed.value("problem", "");
+  result.server_note = parsed.value("server_note", "");
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    for (const auto& failure : tasks[i]) {
+      if (failure.is_string()) result.tasks[i].failures.push_back(failure.get<std::string>());
+    }
   }
   return result;
 }

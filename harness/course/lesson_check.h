@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,19 @@ struct CheckOptions {
 
 // Builds the lesson (unless told not to), runs its checks, tests and quiz.
 LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options);
+
+// The parts of CheckLesson, for grading, which runs the first in a sandbox's
+// network namespace (a process of its own) and the second in the grader:
+// the lesson's server checks and tests, with `ran` set...
+LessonResult RunLessonChecks(const Lesson& lesson, const Paths& paths, const CheckOptions& options);
+// ...and the quiz (whose answer key the sandbox never sees) and the points.
+void FinishLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options,
+                  LessonResult& result);
+
+// A LessonResult as JSON and back (tasks in the manifest's order). Reading
+// anything malformed gives a result that did not run, saying so.
+nlohmann::json LessonResultToJson(const LessonResult& result);
+LessonResult LessonResultFromJson(const nlohmann::json& json, const Lesson& lesson);
 
 }  // namespace course::lessons
 
