@@ -3,7 +3,8 @@
 //   course-reference-server --listen 127.0.0.1:50051 --seed 5 --token secret
 //
 // Prints `listening on HOST:PORT` once it serves (S4) and logs one line per
-// call to stderr. SIGTERM or SIGINT drains calls in flight for up to 5 s.
+// call to stderr. SIGTERM or SIGINT drains calls in flight for up to 5 s,
+// and exits as soon as none is left (service/drain.h).
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "domain/validation.h"
+#include "service/drain.h"
 #include "service/interceptors.h"
 #include "service/status_convert.h"
 
@@ -99,12 +100,16 @@ int Serve(const char* program, Context& context, const Flags& flags, grpc::Servi
   builder.RegisterService(&user_service);
   builder.RegisterService(&chat_service);
   auto interceptors = std::move(config.interceptors);
+  // Counts calls in flight, so that SIGTERM ends the server as soon as none
+  // is left (service/drain.h). Outlives the server: declared before it.
+  service::CallsInFlight calls;
+  interceptors.push_back(calls.MakeFactory());
   if (config.reference_interceptors) {
     interceptors.push_back(std::make_unique<service::RequestIdInterceptorFactory>());
     if (flags.log)
       interceptors.push_back(std::make_unique<service::CallLogInterceptorFactory>(stderr));
   }
-  if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::cerr << program << ": cannot listen on " << listen << "\n";
@@ -115,7 +120,7 @@ int Serve(const char* program, Context& context, const Flags& flags, grpc::Servi
   std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port << std::endl;
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  service::DrainAndShutdown(*server, calls, std::chrono::seconds(5));
   return 0;
 }
 

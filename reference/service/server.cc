@@ -66,6 +66,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   builder.RegisterService(&server->chat_service_);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(server->calls_.MakeFactory());
   interceptors.push_back(std::make_unique<RequestIdInterceptorFactory>());
   if (options.call_log != nullptr) {
     interceptors.push_back(std::make_unique<CallLogInterceptorFactory>(options.call_log));
@@ -99,8 +100,7 @@ std::shared_ptr<grpc::Channel> ReferenceServer::InProcessChannel(
 void ReferenceServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  server_->Shutdown(std::chrono::system_clock::now() + grace);
-  server_->Wait();
+  DrainAndShutdown(*server_, calls_, grace);
 }
 
 }  // namespace course::service

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "domain/chat_hub.h"
 #include "domain/user_store.h"
+#include "service/drain.h"
 #include "service/user_service.h"
 
 namespace course::service {
@@ -49,7 +50,8 @@ class ReferenceServer {
   std::shared_ptr<grpc::Channel> InProcessChannel(
       const grpc::ChannelArguments& args = grpc::ChannelArguments());
   // Stops taking calls, gives calls in flight up to `grace`, then cancels
-  // what is left. Safe to call more than once.
+  // what is left; returns as soon as no call is left, even while clients
+  // keep idle connections (service/drain.h). Safe to call more than once.
   void Shutdown(std::chrono::milliseconds grace);
 
   domain::InMemoryUserStore& store() { return store_; }
@@ -62,6 +64,7 @@ class ReferenceServer {
   domain::ChatHub hub_;
   UserServiceImpl user_service_;
   ChatServiceImpl chat_service_;
+  CallsInFlight calls_;  // outlives server_, whose interceptors count into it
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   int port_ = 0;

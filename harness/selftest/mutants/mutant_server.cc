@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
   }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(server->calls_.MakeFactory());
   // M1: without the interceptor nothing echoes x-request-id.
   if (fault != "M1") {
     interceptors.push_back(std::make_unique<service::RequestIdInterceptorFactory>());
@@ -109,8 +110,7 @@ MutantServer::~MutantServer() { Shutdown(std::chrono::seconds(0)); }
 void MutantServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  server_->Shutdown(std::chrono::system_clock::now() + grace);
-  server_->Wait();
+  service::DrainAndShutdown(*server_, calls_, grace);
 }
 
 }  // namespace course::mutants

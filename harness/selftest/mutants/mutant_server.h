@@ -15,6 +15,7 @@
 #include "domain/user_store.h"
 #include "mutants/domain_mutants.h"
 #include "mutants/service_mutants.h"
+#include "service/drain.h"
 
 namespace course::mutants {
 
@@ -50,6 +51,7 @@ class MutantServer {
   MutantUserService user_service_;
   MutantChatService chat_service_;
   std::unique_ptr<grpc::Service> undescribed_;  // S2-undescribed only
+  service::CallsInFlight calls_;                // outlives server_, as in the reference
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;
