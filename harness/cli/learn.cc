@@ -276,6 +276,11 @@ void PrintLessonResult(const Lesson& lesson, const lessons::LessonResult& result
               << result.problem << "\n";
   }
   if (!result.server_note.empty()) std::cout << "  note: " << result.server_note << "\n";
+  if (!result.warnings.empty()) {
+    std::cout << Paint(c, "\033[33m") << "  compiler warnings (worth fixing; they do not stop "
+              << "the build):" << Paint(c, "\033[0m") << "\n"
+              << result.warnings;
+  }
   bool shown_detail = false;
   for (const auto& task : result.tasks) {
     const lessons::Task& t = *task.task;
