@@ -113,7 +113,11 @@ void LintLesson(const fs::path& root, const Lesson& lesson, std::vector<std::str
     }
   }
   const auto exercise = Names(root / "exercises" / lesson.dir);
-  const auto solution = Names(root / "solutions" / lesson.dir);
+  auto solution = Names(root / "solutions" / lesson.dir);
+  // Why each quiz option is right or wrong: beside the key, in solutions/ only.
+  if (solution.erase("quiz-why.txt") == 0 && exercise.count("quiz.txt") != 0) {
+    problems.push_back("solutions/" + lesson.dir + "/quiz-why.txt is missing");
+  }
   if (exercise.empty()) problems.push_back("exercises/" + lesson.dir + " is missing or empty");
   if (exercise != solution) {
     problems.push_back(lesson.dir + ": exercises/ and solutions/ hold different file names");
