@@ -339,6 +339,7 @@ void AddLearnCommands(CLI::App& app, Commands& commands) {
   commands.push_back({reset, [f] { return Reset(f->paths, f->lesson); }});
 
   CLI::App* lint = app.add_subcommand("lessons-lint", "check that every lesson has all its parts");
+  lint->add_option("--source", f->paths.source, "the course's top folder (default: this one)");
   commands.push_back({lint, [f] { return Lint(f->paths); }});
 }
 
