@@ -10,29 +10,28 @@
 namespace course::lesson01 {
 
 v1::User ToProto(const domain::User& user) {
-  // TODO(task 1): copy id, name and email into a v1::User with the
-  //               generated setters (message.set_id(...), ...).
+  // TODO(task 1): a v1::User holding the same id, name and email (the
+  //               generated class has a setter per field).
   (void)user;
   return v1::User();
 }
 
 domain::User FromProto(const v1::User& message) {
-  // TODO(task 1): the other way round, with the getters (message.id(), ...).
+  // TODO(task 1): the other way round: a domain::User from the message.
   (void)message;
   return domain::User();
 }
 
 std::string Encode(const domain::User& user) {
-  // TODO(task 2): let protobuf write the bytes: ToProto(user), then
-  //               SerializeAsString().
+  // TODO(task 2): the bytes protobuf itself writes for this user.
   (void)user;
   return "";
 }
 
 absl::StatusOr<domain::User> Decode(std::string_view bytes) {
-  // TODO(task 2): parse a v1::User from the bytes (ParseFromArray). When it
-  //               returns false, return absl::InvalidArgumentError(...);
-  //               otherwise FromProto(...).
+  // TODO(task 2): the user these bytes encode; bytes protobuf cannot parse
+  //               (cut short, malformed, a name that is not UTF-8) are an
+  //               INVALID_ARGUMENT error.
   (void)bytes;
   return absl::UnimplementedError("TODO(task 2): Decode");
 }
@@ -61,8 +60,8 @@ std::string EncodeUserByHand(const domain::User& user) {
 }
 
 std::string ToJson(const domain::User& user) {
-  // TODO(task 5): build {"id":...,"name":"...","email":"..."} with
-  //               nlohmann::ordered_json and return json.dump().
+  // TODO(task 5): the user as a JSON object with the keys id, name and
+  //               email, in that order, with no spaces.
   (void)user;
   return "{}";
 }

@@ -20,14 +20,13 @@ class ListUsersReactor final : public grpc::ServerWriteReactor<User> {
  public:
   ListUsersReactor(const course::domain::UserStore& store, const ListUsersRequest& request)
       : store_(store), request_(request) {
-    // TODO(task 1): refuse a bad request before sending any user:
-    //               page_size < 0 -> course::kit::InvalidField("page_size", ...);
-    //               interval_ms outside 0..10000 -> InvalidField("interval_ms", ...).
-    //               (interval_ms needs no pause yet: that is lesson 07.)
-    // TODO(task 2): otherwise send the first user after request_.after_id():
-    //               store_.FirstAfter(cursor) gives one user (or nullopt);
-    //               copy it into a member User and StartWrite(&that_member).
-    //               No user at all: Finish(grpc::Status::OK).
+    // TODO(task 1): refuse a bad request before sending any user: a negative
+    //               page_size, or an interval_ms outside 0..10000, is
+    //               INVALID_ARGUMENT naming that field (L1). (interval_ms needs
+    //               no pause yet: that is lesson 07.)
+    // TODO(task 2): otherwise start sending the users after
+    //               request_.after_id(), one write at a time; a store with no
+    //               such user means the stream ends OK at once.
     Finish(course::kit::UnimplementedStatus("TODO(task 1): ListUsers"));
   }
 

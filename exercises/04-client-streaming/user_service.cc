@@ -53,7 +53,7 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
       Finish(auth);
       return;
     }
-    // TODO(task 1): start reading: StartRead(&incoming_). One read at a time.
+    // TODO(task 1): start reading the requests, one read at a time.
     Finish(course::kit::UnimplementedStatus("TODO(task 1): CreateUsers"));
   }
 

@@ -41,8 +41,8 @@ class RoomSeq {
 class EchoReactor final : public grpc::ServerBidiReactor<Message, Message> {
  public:
   explicit EchoReactor(RoomSeq& seqs) : seqs_(seqs) {
-    // TODO(task 1): start reading with StartRead(&incoming_) instead of
-    //               ending the call here.
+    // TODO(task 1): start reading the client's messages instead of ending the
+    //               call here.
     Finish(course::kit::UnimplementedStatus("TODO(task 1): ChatService.Chat"));
   }
 

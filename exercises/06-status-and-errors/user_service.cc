@@ -47,10 +47,9 @@ class CreateUsersReactor final : public grpc::ServerReadReactor<CreateUserReques
   }
 
   void OnReadDone(bool ok) override {
-    // TODO(task 5): when ok, add the request to the batch:
-    //                 absl::Status added = batch_.Add({name, email});
-    //               a failure ends the call with ToGrpcStatus(added); else
-    //               StartRead(&incoming_) for the next one.
+    // TODO(task 5): when ok, add the request to the batch; a request the
+    //               batch refuses ends the call with that error as a gRPC
+    //               status (task 2 converts it); else read the next one.
     //               When !ok, the reads are over: either the client
     //               half-closed, or the call was cancelled
     //               (context_->IsCancelled()). Only a half-close may
@@ -87,11 +86,10 @@ class ErrorsLesson final : public course::kit::UserServiceBase {
 
   grpc::ServerWriteReactor<User>* ListUsers(grpc::CallbackServerContext* context,
                                             const ListUsersRequest* request) override {
-    // TODO(task 4): page_size < 0, or interval_ms outside 0..kMaxIntervalMs:
-    //               return new FinishedList(BadRequestStatus(field, ...)),
-    //               naming "page_size" or "interval_ms". A good request goes
-    //               on to the kit: return UserServiceBase::ListUsers(context,
-    //               request);
+    // TODO(task 4): a negative page_size, or an interval_ms outside
+    //               0..kMaxIntervalMs, ends the call at once (FinishedList)
+    //               with a BadRequest naming that field. A good request goes
+    //               on to the kit's ListUsers.
     (void)context;
     (void)request;
     return new FinishedList(course::kit::UnimplementedStatus("TODO(task 4): ListUsers' checks"));

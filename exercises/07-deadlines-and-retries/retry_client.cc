@@ -41,9 +41,11 @@ bool IsRetryable(grpc::StatusCode code) {
 }
 
 milliseconds Backoff(const RetryPolicy& policy, int retry, double uniform) {
-  // TODO(task 4): cap = min(max_backoff, initial_backoff * multiplier^(retry-1)),
-  //               computed in double (std::pow) so a large retry cannot
-  //               overflow; return milliseconds(floor(uniform * cap)).
+  // TODO(task 4): capped exponential backoff with full jitter: the cap starts
+  //               at initial_backoff, grows by multiplier per retry and never
+  //               passes max_backoff (compute it in floating point, so a
+  //               large retry cannot overflow); the wait is `uniform` times
+  //               the cap, rounded down to whole milliseconds.
   (void)policy;
   (void)retry;
   (void)uniform;
@@ -57,17 +59,12 @@ RetryingUserClient::RetryingUserClient(std::shared_ptr<grpc::Channel> channel, R
       clock_(std::move(clock)) {}
 
 grpc::Status RetryingUserClient::GetUser(std::int32_t id, v1::User* user) {
-  // TODO(task 5): give_up_at = clock_.now() + total_timeout. Then, for
-  //               attempt 1, 2, ...:
-  //                 - a fresh grpc::ClientContext whose deadline is
-  //                   system_clock::now() + min(attempt_timeout, time left);
-  //                 - stub_->GetUser(&context, request, user);
-  //                 - return the status when it is OK, not IsRetryable, or
-  //                   the last allowed attempt;
-  //                 - wait = Backoff(policy_, attempt, clock_.uniform());
-  //                   give up (return the status) when clock_.now() + wait
-  //                   reaches give_up_at; else clock_.sleep(wait).
-  //               Use clock_ for all waiting and time arithmetic.
+  // TODO(task 5): call GetUser until it succeeds or retrying is pointless:
+  //               every attempt has its own deadline (attempt_timeout, or
+  //               less if the total budget has less left); stop on success,
+  //               on a code that is not retryable, at max_attempts, or when
+  //               the next backoff would pass the total budget. Use clock_
+  //               for all waiting and time arithmetic, never a real sleep.
   (void)id;
   (void)user;
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "TODO(task 5): RetryingUserClient::GetUser");

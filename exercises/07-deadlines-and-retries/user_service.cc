@@ -73,12 +73,10 @@ class SlowListReactor final : public grpc::ServerWriteReactor<User> {
  private:
   void PauseThenSendNext() {
     // TODO(task 1): wait interval_ WITHOUT blocking this gRPC thread (no
-    //               std::this_thread::sleep_for): under mu_, unless
-    //               cancelled_, set waiting_ and
-    //                 alarm_.Set(std::chrono::system_clock::now() + interval_,
-    //                            [this](bool fired) { AfterPause(fired); });
-    //               When cancelled_ is already set, Finish(CANCELLED) instead
-    //               (after releasing the lock).
+    //               sleep): arm alarm_ to call AfterPause when the pause is
+    //               over, under mu_ and only if the call is not cancelled
+    //               (set waiting_ then). A call already cancelled ends
+    //               CANCELLED instead, after releasing the lock.
     Finish(
         course::kit::UnimplementedStatus("TODO(task 1): pause between users with a grpc::Alarm"));
   }

@@ -11,12 +11,11 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 using grpc::experimental::InterceptorBatchMethods;
 
-// TODO(task 4): an Interceptor that, at PRE_SEND_INITIAL_METADATA, adds
-//   `x-request-id: new_id_()` to methods->GetSendInitialMetadata() unless
-//   the caller already put one there, then calls methods->Proceed().
-// TODO(task 5): in the same hook, when info->client_context()->deadline() is
-//   std::chrono::system_clock::time_point::max() (no deadline), call
-//   warn_("no deadline: " + method).
+// TODO(task 4): an Interceptor that gives every call an x-request-id (a new
+//   one from new_id_) unless the caller already set one, before the call's
+//   metadata is sent, and then lets the call go on.
+// TODO(task 5): at the same moment, report a call that has no deadline
+//   through warn_, naming the method ("no deadline: " and the method).
 
 }  // namespace
 

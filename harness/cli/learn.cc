@@ -17,7 +17,6 @@
 #include "cli/learn.h"
 #include "core/child_process.h"
 #include "course/manifest.h"
-#include "course/quiz.h"
 #include "course/state.h"
 #include "course/text.h"
 
@@ -180,24 +179,7 @@ int Hint(const Paths& paths, const std::string& id) {
 int Quiz(const Paths& paths, const std::string& id) {
   Found found = FindOrSay(paths, id);
   if (found.code != 0) return found.code;
-  const Lesson& lesson = *found.lesson;
-  std::cout << lessons::ReadFile(fs::path(paths.source) / "lessons" / lesson.dir / "QUIZ.md")
-            << "\n";
-  const auto key =
-      lessons::ReadAnswers(fs::path(paths.source) / "solutions" / lesson.dir / "quiz.txt");
-  const auto given = lessons::ReadAnswers(fs::path(paths.exercises) / lesson.dir / "quiz.txt");
-  for (const auto& [question, answer] : key) {
-    auto it = given.find(question);
-    const bool ok = it != given.end() && it->second == answer;
-    std::cout << "  question " << question << ": "
-              << (it == given.end() || it->second == "?" ? "not answered"
-                  : ok                                   ? "right"
-                                                         : "not right yet")
-              << "\n";
-  }
-  const lessons::QuizScore score = lessons::ScoreQuiz(key, given);
-  std::cout << score.right << " of " << score.questions << " right\n";
-  return score.all_right() ? 0 : 1;
+  return QuizCommand(paths, *found.lesson);
 }
 
 int Solution(const Paths& paths, const std::string& id, bool force) {
@@ -258,6 +240,7 @@ int Lint(const Paths& paths) {
     problems.push_back(std::string(all.status().message()));
   } else {
     problems = lessons::LintProblems(paths, *all);
+    for (auto& problem : LintQuizzes(paths, *all)) problems.push_back(std::move(problem));
   }
   for (const auto& problem : problems) std::cout << "problem: " << problem << "\n";
   std::cout << (all.ok() ? all->size() : 0) << " lessons, " << problems.size() << " problems\n";
@@ -276,6 +259,11 @@ void PrintLessonResult(const Lesson& lesson, const lessons::LessonResult& result
               << result.problem << "\n";
   }
   if (!result.server_note.empty()) std::cout << "  note: " << result.server_note << "\n";
+  if (!result.warnings.empty()) {
+    std::cout << Paint(c, "\033[33m") << "  compiler warnings (worth fixing; they do not stop "
+              << "the build):" << Paint(c, "\033[0m") << "\n"
+              << result.warnings;
+  }
   bool shown_detail = false;
   for (const auto& task : result.tasks) {
     const lessons::Task& t = *task.task;
@@ -337,6 +325,7 @@ void AddLearnCommands(CLI::App& app, Commands& commands) {
 
   CLI::App* quiz = app.add_subcommand("quiz", "a lesson's quiz and how your answers stand");
   quiz->add_option("lesson", f->lesson, "NN")->required();
+  quiz->add_option("--exercises", f->paths.exercises, "a folder laid out like exercises/");
   commands.push_back({quiz, [f] { return Quiz(f->paths, f->lesson); }});
 
   CLI::App* solution = app.add_subcommand("solution", "show a lesson's solution (once it passes)");
@@ -350,6 +339,7 @@ void AddLearnCommands(CLI::App& app, Commands& commands) {
   commands.push_back({reset, [f] { return Reset(f->paths, f->lesson); }});
 
   CLI::App* lint = app.add_subcommand("lessons-lint", "check that every lesson has all its parts");
+  lint->add_option("--source", f->paths.source, "the course's top folder (default: this one)");
   commands.push_back({lint, [f] { return Lint(f->paths); }});
 }
 

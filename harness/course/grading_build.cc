@@ -222,10 +222,15 @@ std::string LessonRoot(const std::string& top, const std::vector<Lesson>& lesson
 }
 
 std::vector<std::string> LessonTargets(const Paths& course, const Lesson& lesson) {
+  // Written by lessons/CMakeLists.txt: the exercise targets are built on
+  // demand only, so their binaries may not exist.
+  const std::string listed = ReadFile(fs::path(course.build) / "lessons" / "exercise-targets.txt");
   std::vector<std::string> targets;
   for (const std::string suffix : {"", "-tests"}) {
     const std::string target = absl::StrCat("lesson-", lesson.id, "-exercise", suffix);
-    if (fs::exists(fs::path(course.build) / "lessons" / target)) targets.push_back(target);
+    for (absl::string_view line : absl::StrSplit(listed, '\n')) {
+      if (line == target) targets.push_back(target);
+    }
   }
   return targets;
 }

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "core/check.h"
 #include "core/report.h"
 #include "core/runner.h"
@@ -21,11 +23,33 @@ using nlohmann::json;
 namespace {
 
 constexpr char kLessonToken[] = "lesson-token";
+// Where the "try it" command of a failure starts the lesson's server again:
+// the server the checks ran against is gone by the time the learner reads it.
+constexpr char kTryAddress[] = "127.0.0.1:50052";
+
+// A command that still works after the check: `./course call` starts the
+// lesson's server itself; any other command (grpcurl) gets the line that
+// starts the server on a fixed port first.
+std::string LastingReproduce(const std::string& reproduce, const std::string& address,
+                             const std::string& binary) {
+  if (address.empty() || reproduce.find(address) == std::string::npos) return reproduce;
+  const std::string call = absl::StrCat("./course call --target ", address, " ");
+  if (reproduce.rfind(call, 0) == 0) {
+    return absl::StrCat("./course call --token ", kLessonToken, " --server-cmd \"'", binary,
+                        "' --token ", kLessonToken, "\" ", reproduce.substr(call.size()));
+  }
+  return absl::StrCat("'", binary, "' --listen ", kTryAddress, " --token ", kLessonToken,
+                      " &   # then:\n        ",
+                      absl::StrReplaceAll(reproduce, {{address, kTryAddress}}));
+}
 
 // The failure as the lesson report shows it: the check, its rule, then the
 // same finding text as `conform` prints, indented under it.
-std::string TaskFailure(const harness::CheckResult& check) {
-  std::string details = harness::FindingText(check.finding);
+std::string TaskFailure(const harness::CheckResult& check, const std::string& address,
+                        const std::string& binary) {
+  harness::Finding finding = check.finding;
+  finding.reproduce = LastingReproduce(finding.reproduce, address, binary);
+  std::string details = harness::FindingText(finding);
   std::string text = absl::StrCat(check.id, " (", check.rule, "): ");
   std::size_t line_start = 0;
   for (std::size_t at = details.find('\n'); at != std::string::npos;
@@ -61,6 +85,7 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   run.check_bound = options.check_bound;
   run.run_bound = options.lesson_bound;
   const harness::RunReport report = harness::RunChecks(**target, harness::AllChecks(), run);
+  const std::string address = (*target)->Address();
   if (auto* process = (*target)->Process(); process != nullptr) {
     // Did the server die under the checks? Say so: it explains the failures.
     if (std::optional<std::string> how = process->EndedHow()) {
@@ -79,7 +104,7 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
       if (check.outcome == harness::Outcome::kPass || check.outcome == harness::Outcome::kSkip) {
         continue;
       }
-      task_result.failures.push_back(TaskFailure(check));
+      task_result.failures.push_back(TaskFailure(check, address, binary));
     }
     if (!any) {
       task_result.failures.push_back("no conformance check matches this task (manifest error)");
@@ -161,6 +186,23 @@ void MarkQuiz(const Lesson& lesson, const Paths& paths, const CheckOptions& opti
   }
 }
 
+// The compiler's warnings about the learner's files, from a build log: the
+// exercise side builds without -Werror, so these are worth a look, not a stop.
+std::string ExerciseWarnings(const std::string& log) {
+  std::istringstream lines(log);
+  std::string out;
+  int kept = 0;
+  for (std::string line; std::getline(lines, line) && kept < 12;) {
+    if (line.find("warning:") == std::string::npos ||
+        line.find("/exercises/") == std::string::npos) {
+      continue;
+    }
+    absl::StrAppend(&out, "    ", line, "\n");
+    ++kept;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool LessonResult::passed() const {
@@ -204,6 +246,7 @@ LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOp
           absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12, "    "));
       return result;  // did not run: no quiz, no points
     }
+    result.warnings = ExerciseWarnings(built.output);
   }
   LessonResult result = RunLessonChecks(lesson, paths, options);
   FinishLesson(lesson, paths, options, result);

@@ -25,6 +25,7 @@ struct LessonResult {
   bool ran = false;         // false when it could not even build or start
   std::string problem;      // why it could not run
   std::string server_note;  // how the lesson's server ended, when badly
+  std::string warnings;     // the compiler's warnings on the learner's code
   std::vector<TaskResult> tasks;
   int points = 0;
   bool passed() const;

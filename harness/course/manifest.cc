@@ -103,6 +103,22 @@ std::set<std::string> Names(const fs::path& dir) {
   return found;
 }
 
+// Whether a hint holds code rather than names: a `quoted` span with a call,
+// a statement, a block, an assignment or a member access through a pointer.
+bool ShowsCode(const std::string& hint) {
+  std::size_t at = 0;
+  while ((at = hint.find('`', at)) != std::string::npos) {
+    const std::size_t end = hint.find('`', at + 1);
+    if (end == std::string::npos) break;
+    const std::string span = hint.substr(at + 1, end - at - 1);
+    if (span.find_first_of("(;{=") != std::string::npos || span.find("->") != std::string::npos) {
+      return true;
+    }
+    at = end + 1;
+  }
+  return false;
+}
+
 void LintLesson(const fs::path& root, const Lesson& lesson, std::vector<std::string>& problems) {
   if (lesson.dir.rfind(lesson.id + "-", 0) != 0) {
     problems.push_back(lesson.dir + ": the folder must start with the lesson id " + lesson.id);
@@ -113,13 +129,23 @@ void LintLesson(const fs::path& root, const Lesson& lesson, std::vector<std::str
     }
   }
   const auto exercise = Names(root / "exercises" / lesson.dir);
-  const auto solution = Names(root / "solutions" / lesson.dir);
+  auto solution = Names(root / "solutions" / lesson.dir);
+  // Why each quiz option is right or wrong: beside the key, in solutions/ only.
+  if (solution.erase("quiz-why.txt") == 0 && exercise.count("quiz.txt") != 0) {
+    problems.push_back("solutions/" + lesson.dir + "/quiz-why.txt is missing");
+  }
   if (exercise.empty()) problems.push_back("exercises/" + lesson.dir + " is missing or empty");
   if (exercise != solution) {
     problems.push_back(lesson.dir + ": exercises/ and solutions/ hold different file names");
   }
   if (exercise.count("quiz.txt") == 0) problems.push_back(lesson.dir + ": no quiz.txt");
   if (lesson.hints.size() < 2) problems.push_back(lesson.dir + ": fewer than 2 hints");
+  for (std::size_t i = 0; i + 1 < lesson.hints.size(); ++i) {
+    if (ShowsCode(lesson.hints[i])) {
+      problems.push_back(absl::StrCat(lesson.dir, ": hint ", i + 1,
+                                      " shows code; only the last hint may (idea, API, shape)"));
+    }
+  }
   if (lesson.tasks.empty()) problems.push_back(lesson.dir + ": no tasks");
   for (const auto& task : lesson.tasks) {
     const std::string where = absl::StrCat(lesson.dir, " task ", task.n);
