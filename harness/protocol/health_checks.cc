@@ -26,7 +26,9 @@ constexpr char kHealthHint[] =
     "NOT_FOUND for a name it does not (health-checking.md)";
 
 void SkipUnlessHealthServed(CheckContext& ctx) {
-  if (!HealthServed(ctx)) throw CheckSkipped("the server does not serve grpc.health.v1.Health");
+  if (!HealthServed(ctx)) {
+    throw CheckSkipped("the server does not serve grpc.health.v1.Health (Check is UNIMPLEMENTED)");
+  }
 }
 
 struct HealthAnswer {
