@@ -37,7 +37,8 @@ void Connection::Respond(std::int32_t id) {
     nghttp2_submit_response(session_, id, &nv, 1, nullptr);
     return;
   }
-  if (const std::string timeout = Header(s.request, "grpc-timeout"); !timeout.empty()) {
+  if (const std::string timeout = Header(s.request, "grpc-timeout");
+      !timeout.empty() && mode_ != "timeout-ignored") {
     s.deadline = ParseTimeout(timeout, mode_);
   }
   if (s.body.size() > kLimit + 5) return TrailersOnly(id, 8, "message larger than 4 MiB");

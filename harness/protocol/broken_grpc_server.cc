@@ -22,6 +22,7 @@
 //   unknown-encoding-ok     an unknown grpc-encoding is ignored
 //   timeout-units-wrong     every grpc-timeout unit read as milliseconds
 //   timeout-overflow        grpc-timeout in 32-bit nanoseconds (wraps around)
+//   timeout-ignored         grpc-timeout never ends a call
 //   no-ping-ack             PING never acknowledged
 //   unknown-frame-goaway    a frame of unknown type ends the connection
 //   refuses-streams         100 streams advertised, the 9th refused
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
                              "unknown-encoding-ok",
                              "timeout-units-wrong",
                              "timeout-overflow",
+                             "timeout-ignored",
                              "no-ping-ack",
                              "unknown-frame-goaway",
                              "refuses-streams",

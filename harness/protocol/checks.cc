@@ -14,6 +14,7 @@ std::vector<CheckDef> ProtocolChecks() {
   protocol::AddUnimplementedChecks(checks);
   protocol::AddWireResponseChecks(checks);
   protocol::AddWireRequestChecks(checks);
+  protocol::AddTimeoutChecks(checks);
   return checks;
 }
 

@@ -55,6 +55,7 @@ void AddHealthChecks(std::vector<CheckDef>& checks);
 void AddUnimplementedChecks(std::vector<CheckDef>& checks);
 void AddWireResponseChecks(std::vector<CheckDef>& checks);
 void AddWireRequestChecks(std::vector<CheckDef>& checks);
+void AddTimeoutChecks(std::vector<CheckDef>& checks);
 
 }  // namespace course::harness::protocol
 
