@@ -70,7 +70,6 @@ class Connection {
                       const uint8_t*, size_t, uint8_t, void*);
   static int OnData(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
   static int OnFrameRecv(nghttp2_session*, const nghttp2_frame*, void*);
-  static int OnBeginFrame(nghttp2_session*, const nghttp2_frame_hd*, void*);
   static int OnClose(nghttp2_session*, int32_t, uint32_t, void*);
   static ssize_t Read(nghttp2_session*, int32_t, uint8_t*, size_t, uint32_t*, nghttp2_data_source*,
                       void*);

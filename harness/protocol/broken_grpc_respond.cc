@@ -126,9 +126,27 @@ bool Connection::OnReadable() {
   const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
   if (n == 0) return false;
   if (n < 0) return errno == EAGAIN || errno == EINTR;
+  const std::string bytes(buffer, static_cast<std::size_t>(n));
+  if (mode_ == "answers-http1" && bytes.rfind("POST ", 0) == 0) {
+    out_ +=
+        "HTTP/1.1 200 OK\r\ncontent-type: application/grpc\r\ngrpc-status: 0\r\n"
+        "content-length: 0\r\n\r\n";
+    Pump();
+    return true;
+  }
+  // unknown-frame-goaway: nghttp2 drops frames of unknown type before any
+  // callback, so look at the frame header of what arrived (the check writes
+  // such a frame on its own).
+  if (mode_ == "unknown-frame-goaway" && bytes.size() >= 9 && bytes.rfind("PRI ", 0) != 0 &&
+      static_cast<unsigned char>(bytes[3]) > NGHTTP2_CONTINUATION) {
+    nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
+    return Pump();
+  }
   const ssize_t rc = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(buffer),
                                               static_cast<std::size_t>(n));
-  return rc >= 0 && Pump();
+  // keeps-bad-connections: a broken preface leaves the connection open.
+  if (rc < 0) return mode_ == "keeps-bad-connections";
+  return Pump();
 }
 
 bool Connection::Pump() {

@@ -25,6 +25,8 @@
 //   timeout-ignored         grpc-timeout never ends a call
 //   no-ping-ack             PING never acknowledged
 //   unknown-frame-goaway    a frame of unknown type ends the connection
+//   keeps-bad-connections  a bad connection preface leaves the connection open
+//   answers-http1           an HTTP/1.1 request gets a gRPC answer
 //   refuses-streams         100 streams advertised, the 9th refused
 //   rst-leaks               16 advertised; a reset stream is never freed
 //   no-goaway               SIGTERM: exits at once, no GOAWAY
@@ -158,6 +160,8 @@ int main(int argc, char** argv) {
                              "timeout-ignored",
                              "no-ping-ack",
                              "unknown-frame-goaway",
+                             "keeps-bad-connections",
+                             "answers-http1",
                              "refuses-streams",
                              "rst-leaks",
                              "no-goaway",

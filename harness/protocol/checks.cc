@@ -15,6 +15,7 @@ std::vector<CheckDef> ProtocolChecks() {
   protocol::AddWireResponseChecks(checks);
   protocol::AddWireRequestChecks(checks);
   protocol::AddTimeoutChecks(checks);
+  protocol::AddConnectionChecks(checks);
   return checks;
 }
 

@@ -56,6 +56,7 @@ void AddUnimplementedChecks(std::vector<CheckDef>& checks);
 void AddWireResponseChecks(std::vector<CheckDef>& checks);
 void AddWireRequestChecks(std::vector<CheckDef>& checks);
 void AddTimeoutChecks(std::vector<CheckDef>& checks);
+void AddConnectionChecks(std::vector<CheckDef>& checks);
 
 }  // namespace course::harness::protocol
 

@@ -257,6 +257,34 @@ std::int32_t H2Client::SubmitRequest(const Headers& headers, std::vector<std::st
   return id;
 }
 
+void H2Client::SubmitData(std::int32_t stream_id, std::vector<std::string> data_frames,
+                          bool end_stream) {
+  Outgoing& out = outgoing_[stream_id];
+  out.frames.insert(out.frames.end(), std::make_move_iterator(data_frames.begin()),
+                    std::make_move_iterator(data_frames.end()));
+  out.end_stream = end_stream;
+  nghttp2_session_resume_data(session_, stream_id);
+}
+
+void H2Client::SubmitReset(std::int32_t stream_id, std::uint32_t error_code) {
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
+}
+
+std::optional<std::uint32_t> H2Client::PeerMaxConcurrentStreams() const {
+  for (const Frame& f : frames_) {
+    if (f.direction != Direction::kReceived || f.type != NGHTTP2_SETTINGS ||
+        (f.flags & NGHTTP2_FLAG_ACK) != 0) {
+      continue;
+    }
+    const std::uint32_t value =
+        nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    // nghttp2 reports "unlimited" (2^32 - 1) when the peer named no limit.
+    if (value != 0xffffffffu) return value;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 void H2Client::SubmitPing(const std::string& opaque8) {
   std::uint8_t opaque[8] = {};
   std::memcpy(opaque, opaque8.data(), std::min<std::size_t>(8, opaque8.size()));

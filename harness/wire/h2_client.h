@@ -107,6 +107,13 @@ class H2Client {
   // Returns the stream id, or a negative nghttp2 error code.
   std::int32_t SubmitRequest(const Headers& headers, std::vector<std::string> data_frames,
                              bool end_stream = true);
+  // More DATA frames on a stream submitted with end_stream false (and no
+  // frames left); the last carries END_STREAM when `end_stream`.
+  void SubmitData(std::int32_t stream_id, std::vector<std::string> data_frames, bool end_stream);
+  // Queues RST_STREAM with `error_code` (8: CANCEL).
+  void SubmitReset(std::int32_t stream_id, std::uint32_t error_code = 8);
+  // The peer's SETTINGS_MAX_CONCURRENT_STREAMS; nullopt when it sent none.
+  std::optional<std::uint32_t> PeerMaxConcurrentStreams() const;
   // Queues a PING with these 8 bytes.
   void SubmitPing(const std::string& opaque8);
   // Writes everything nghttp2 has queued, then `bytes` as they are.
