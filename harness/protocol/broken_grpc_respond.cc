@@ -37,6 +37,9 @@ void Connection::Respond(std::int32_t id) {
     nghttp2_submit_response(session_, id, &nv, 1, nullptr);
     return;
   }
+  if (mode_ == "needs-api-key" && Header(s.request, "x-api-key") != "secret") {
+    return TrailersOnly(id, 16, "x-api-key: secret is required");
+  }
   if (const std::string timeout = Header(s.request, "grpc-timeout");
       !timeout.empty() && mode_ != "timeout-ignored") {
     s.deadline = ParseTimeout(timeout, mode_);

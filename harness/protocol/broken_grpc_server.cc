@@ -29,6 +29,8 @@
 //   answers-http1           an HTTP/1.1 request gets a gRPC answer
 //   refuses-streams         100 streams advertised, the 9th refused
 //   rst-leaks               16 advertised; a reset stream is never freed
+//   needs-api-key           nothing broken, but every call needs x-api-key: secret
+//                           (for -H; UNAUTHENTICATED without it)
 //   no-goaway               SIGTERM: exits at once, no GOAWAY
 //   drops-calls-on-stop     SIGTERM: GOAWAY, but calls in flight are dropped
 //
@@ -164,6 +166,7 @@ int main(int argc, char** argv) {
                              "answers-http1",
                              "refuses-streams",
                              "rst-leaks",
+                             "needs-api-key",
                              "no-goaway",
                              "drops-calls-on-stop"}));
   app.add_option("--listen", listen, "IPV4:PORT; port 0 picks a free port");

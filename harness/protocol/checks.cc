@@ -16,6 +16,7 @@ std::vector<CheckDef> ProtocolChecks() {
   protocol::AddWireRequestChecks(checks);
   protocol::AddTimeoutChecks(checks);
   protocol::AddConnectionChecks(checks);
+  protocol::AddLifecycleChecks(checks);  // stops the server: last
   return checks;
 }
 

@@ -57,6 +57,8 @@ void AddWireResponseChecks(std::vector<CheckDef>& checks);
 void AddWireRequestChecks(std::vector<CheckDef>& checks);
 void AddTimeoutChecks(std::vector<CheckDef>& checks);
 void AddConnectionChecks(std::vector<CheckDef>& checks);
+// The check that stops the server: it must come last.
+void AddLifecycleChecks(std::vector<CheckDef>& checks);
 
 }  // namespace course::harness::protocol
 
