@@ -20,7 +20,7 @@ using wire_suite::Millis;
 constexpr std::uint32_t kStreamCap = 100;
 
 void PingAnswered(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   wire::H2Client& c = w.Connect();
   const std::string opaque = "grpc\x01\x02\x03\x04";
   ctx.Sent("PING <- 67 72 70 63 01 02 03 04");
@@ -40,7 +40,7 @@ void PingAnswered(CheckContext& ctx) {
 }
 
 void UnknownFrameTypeIgnored(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect();
   const std::string frame(
@@ -58,7 +58,7 @@ void UnknownFrameTypeIgnored(CheckContext& ctx) {
 }
 
 void BadPrefaceCloses(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   wire::H2Client& c = w.Connect(/*preface=*/false);
   ctx.Sent("PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n (the magic with SM replaced)");
   (void)c.SendRaw(std::string("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), w.Deadline());
@@ -70,7 +70,7 @@ void BadPrefaceCloses(CheckContext& ctx) {
 }
 
 void Http1GetsNoGrpcAnswer(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect(/*preface=*/false);
   const std::string body = wire::LengthPrefixed(method.request);
@@ -166,7 +166,7 @@ Prepared Prepare(Wire& w, wire::H2Client& c) {
 }
 
 void ConcurrentStreams(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   wire::H2Client& c = w.Connect();
   const Prepared p = Prepare(w, c);
   ctx.Sent(absl::StrCat(p.count, " calls to ", p.method.path,
@@ -176,7 +176,7 @@ void ConcurrentStreams(CheckContext& ctx) {
 }
 
 void RstStreamFreesStream(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   wire::H2Client& c = w.Connect();
   const Prepared p = Prepare(w, c);
   ctx.Sent(absl::StrCat(p.count, " calls opened at once and reset (RST_STREAM CANCEL), then ",

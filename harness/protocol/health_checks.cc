@@ -186,7 +186,7 @@ void UnknownMethodIsUnimplemented(CheckContext& ctx) {
 }
 
 void UnimplementedOnTheWire(CheckContext& ctx) {
-  wire_suite::Wire w(ctx);
+  wire_suite::Wire w(ctx, /*tls=*/true);
   const std::string path =
       absl::StrCat("/", UnknownName(ctx, "course.protocol.NoSuchService"), "/Method");
   ctx.Sent(absl::StrCat(path, " <- an empty message (raw HTTP/2)"));

@@ -20,7 +20,7 @@ void SigtermSendsGoawayAndFinishesCalls(CheckContext& ctx) {
   if (std::optional<std::string> ended = process->EndedHow()) {
     throw CheckSkipped(absl::StrCat("the server has already stopped (", *ended, ")"));
   }
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect();
   const std::string message = wire::LengthPrefixed(method.request);

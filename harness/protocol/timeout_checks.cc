@@ -106,7 +106,7 @@ std::vector<Watched> WatchAll(Wire& w) {
 }
 
 void NeverEndedEarly(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   for (const Watched& x : WatchAll(w)) {
     if (!x.ended) continue;
     const Clock::duration early = x.timeout.duration - *x.ended;
@@ -121,7 +121,7 @@ void NeverEndedEarly(CheckContext& ctx) {
 }
 
 void EnforcedNearTheDeadline(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   for (const Watched& x : WatchAll(w)) {
     if (!x.timeout.enforced) continue;
     ctx.Expect(x.ended.has_value(),
@@ -135,7 +135,7 @@ void EnforcedNearTheDeadline(CheckContext& ctx) {
 // Unary calls of the live method with legal values: never DEADLINE_EXCEEDED
 // for a long one; a short one may be.
 void LegalValuesOnTheLiveMethod(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect();
   const std::map<std::string, bool> values = {
@@ -162,7 +162,7 @@ void LegalValuesOnTheLiveMethod(CheckContext& ctx) {
 }
 
 void MalformedValuesDoNoHarm(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect();
   std::vector<std::string> answers;

@@ -15,7 +15,7 @@ using wire_suite::GrpcStatus;
 // Errors whose grpc-message may carry what the client sent: an unknown path,
 // and (when health is served) Check for a name with a '%' and UTF-8.
 void GrpcMessagePercentEncoded(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   std::vector<Wire::Call> calls;
   const std::string path = absl::StrCat("/", UnknownName(ctx, "course.protocol.NoSuch"), "/M");
   ctx.Sent(absl::StrCat(path, " <- an empty message"));
@@ -58,12 +58,12 @@ Wire::Call UnknownEncoding(Wire& w) {
 }
 
 void UnknownEncodingIsRejected(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   UnknownEncoding(w);
 }
 
 void UnknownEncodingIsUnimplemented(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   Wire::Call call = UnknownEncoding(w);
   w.ExpectStatus(call, wire_suite::kUnimplemented, "a message in an unknown grpc-encoding",
                  "compression.md: an unsupported encoding is UNIMPLEMENTED (known difference: "
@@ -71,7 +71,7 @@ void UnknownEncodingIsUnimplemented(CheckContext& ctx) {
 }
 
 void UnknownEncodingListsAccepted(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   Wire::Call call = UnknownEncoding(w);
   const std::vector<std::string> accepted = call.r().AllValues("grpc-accept-encoding");
   ctx.Expect(!accepted.empty(), "the rejection has no grpc-accept-encoding header",
@@ -83,7 +83,7 @@ void UnknownEncodingListsAccepted(CheckContext& ctx) {
 }
 
 void FlagWithoutEncodingIsInternal(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   ctx.Sent(absl::StrCat(method.path, " <- the compressed flag set, no grpc-encoding"));
   Wire::Call call = CallLive(w, method, {wire::LengthPrefixed(method.request, true)});
@@ -93,7 +93,7 @@ void FlagWithoutEncodingIsInternal(CheckContext& ctx) {
 }
 
 void NonGrpcContentTypeIs415(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   ctx.Sent(absl::StrCat(method.path, " <- with content-type: application/json"));
   Wire::Call call =
@@ -107,7 +107,7 @@ void NonGrpcContentTypeIs415(CheckContext& ctx) {
 }
 
 void MissingTeTrailers(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   ctx.Sent(absl::StrCat(method.path, " <- without the te: trailers header"));
   Wire::Call call = w.Exchange(wire::Without(LiveHeaders(ctx, w, method), "te"),
@@ -118,7 +118,7 @@ void MissingTeTrailers(CheckContext& ctx) {
 }
 
 void OversizedMessage(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   // The default request plus an unknown field 15 that makes it 4 MiB + 1 KiB:
   // a server that accepted it would skip the field.

@@ -29,7 +29,7 @@ Baseline CallPlainly(Wire& w) {
 }
 
 void ResponseIsGrpc(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   const wire::StreamResult& r = b.call.r();
   const std::string status = r.InitialHeader(":status").value_or("(none)");
@@ -42,7 +42,7 @@ void ResponseIsGrpc(CheckContext& ctx) {
 }
 
 void EndsWithTrailers(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   const wire::StreamResult& r = b.call.r();
   ctx.Expect(!r.data_ended_stream, "a DATA frame ended the stream",
@@ -53,7 +53,7 @@ void EndsWithTrailers(CheckContext& ctx) {
 }
 
 void GrpcStatusOnceInTrailers(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   const wire::StreamResult& r = b.call.r();
   const std::vector<std::string> all = r.AllValues("grpc-status");
@@ -71,7 +71,7 @@ void GrpcStatusOnceInTrailers(CheckContext& ctx) {
 }
 
 void ResponseIsLengthPrefixed(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   const wire::StreamResult& r = b.call.r();
   auto messages = wire::SplitMessages(r.data);
@@ -110,7 +110,7 @@ void ExpectSameAnswer(Wire& w, const Baseline& b, std::vector<std::string> frame
 }
 
 void MessageSplitAcrossDataFrames(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   const std::string bytes = wire::LengthPrefixed(b.method.request);
   std::vector<std::string> frames = {bytes.substr(0, 2), bytes.substr(2, 2), bytes.substr(4)};
@@ -120,7 +120,7 @@ void MessageSplitAcrossDataFrames(CheckContext& ctx) {
 }
 
 void EmptyEndStreamFrame(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   ExpectSameAnswer(w, b, {wire::LengthPrefixed(b.method.request), ""},
                    "then an empty DATA frame carrying END_STREAM",
@@ -129,7 +129,7 @@ void EmptyEndStreamFrame(CheckContext& ctx) {
 }
 
 void IdentityEncodingAccepted(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const Baseline b = CallPlainly(w);
   w.ctx().Sent(absl::StrCat(b.method.path, " <- the same request with grpc-encoding: identity"));
   Wire::Call call = CallLive(w, b.method, {wire::LengthPrefixed(b.method.request)},
@@ -142,7 +142,7 @@ void IdentityEncodingAccepted(CheckContext& ctx) {
 }
 
 void TruncatedMessageIsAnError(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   ctx.Sent(absl::StrCat(method.path, " <- a prefix promising 10 bytes, 3 bytes, then END_STREAM"));
   Wire::Call call = CallLive(w, method, {wire::Prefix(10) + "abc"});
@@ -156,7 +156,7 @@ void TruncatedMessageIsAnError(CheckContext& ctx) {
 }
 
 void TrailersOnlyForUnknownPath(CheckContext& ctx) {
-  Wire w(ctx);
+  Wire w(ctx, /*tls=*/true);
   const std::string path = absl::StrCat("/", UnknownName(ctx, "course.protocol.NoSuch"), "/M");
   ctx.Sent(absl::StrCat(path, " <- an empty message"));
   Wire::Call call = w.Exchange(w.Request(path, MetadataHeaders(ctx)), {wire::LengthPrefixed("")});

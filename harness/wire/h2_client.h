@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "wire/tls_socket.h"
 
 struct nghttp2_session;
 
@@ -90,8 +91,10 @@ class H2Client {
  public:
   // Opens a TCP connection to HOST:PORT (IPv4 or a name that resolves to
   // one) and creates the nghttp2 client session. Sends nothing yet.
+  // With `tls` enabled, the connection is TLS with ALPN h2.
   static absl::StatusOr<std::unique_ptr<H2Client>> Connect(const std::string& address,
-                                                           Clock::time_point deadline);
+                                                           Clock::time_point deadline,
+                                                           const TlsSettings& tls = {});
   ~H2Client();
   H2Client(const H2Client&) = delete;
   H2Client& operator=(const H2Client&) = delete;
@@ -154,6 +157,7 @@ class H2Client {
   };
 
   int fd_;
+  std::unique_ptr<TlsSocket> tls_;  // null: plaintext
   std::string address_;
   nghttp2_session* session_ = nullptr;
   std::string pending_out_;
