@@ -288,8 +288,7 @@ std::optional<std::uint32_t> H2Client::PeerMaxConcurrentStreams() const {
     const std::uint32_t value =
         nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
     // nghttp2 reports "unlimited" (2^32 - 1) when the peer named no limit.
-    if (value != 0xffffffffu) return value;
-    return std::nullopt;
+    return value != 0xffffffffu ? std::optional<std::uint32_t>(value) : std::nullopt;
   }
   return std::nullopt;
 }
