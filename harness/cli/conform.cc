@@ -3,17 +3,22 @@
 // target, prints and writes the reports.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/command.h"
+#include "cli/service_flags.h"
 #include "cli/target_flags.h"
 #include "core/check.h"
 #include "core/report.h"
 #include "core/runner.h"
 #include "course/text.h"
+#include "suites/suites.h"
 
 namespace course::cli {
 
@@ -21,6 +26,8 @@ namespace {
 
 struct ConformFlags {
   TargetFlags target;
+  ServiceFlags service;
+  std::vector<std::string> suites;  // empty: the course suite
   harness::RunOptions run;
   std::string known_failing, json, junit;
   int total_timeout_s = 300;
@@ -29,8 +36,8 @@ struct ConformFlags {
   bool one_line = false;  // the built-in default job's summary line
 };
 
-int ListChecks(const harness::RunOptions& run) {
-  for (const auto& check : harness::AllChecks()) {
+int ListChecks(const std::vector<harness::CheckDef>& checks, const harness::RunOptions& run) {
+  for (const auto& check : checks) {
     if (harness::Selected(check.id, run)) {
       std::cout << check.id << "  " << check.rule << "  " << check.title << "\n";
     }
@@ -60,11 +67,44 @@ void PrintOneLine(const harness::RunReport& report, const harness::RunSummary& s
             << static_cast<int>(report.seconds * 10) / 10.0 << " s; details: ./course conform)\n";
 }
 
+// The checks of the chosen suites, in the order given; checks that stop the
+// server go last, so that one suite's SIGTERM does not end another's run.
+absl::StatusOr<std::vector<harness::CheckDef>> ChosenChecks(std::vector<std::string>& names) {
+  if (names.empty()) names.push_back("course");
+  std::vector<harness::CheckDef> checks;
+  std::set<std::string> seen;
+  for (const std::string& name : names) {
+    const harness::SuiteSpec* suite = harness::FindSuite(name);
+    if (suite == nullptr) {
+      std::vector<std::string> known;
+      for (const auto& s : harness::AllSuites()) known.push_back(s.name + ": " + s.summary);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "no suite called '", name, "'; the suites are:\n  ", absl::StrJoin(known, "\n  ")));
+    }
+    if (!seen.insert(name).second) continue;  // named twice
+    std::vector<harness::CheckDef> more = suite->checks();
+    checks.insert(checks.end(), more.begin(), more.end());
+  }
+  std::stable_partition(checks.begin(), checks.end(),
+                        [](const harness::CheckDef& check) { return !check.stops_server; });
+  return checks;
+}
+
+std::string Against(const std::vector<std::string>& suites) {
+  if (suites.size() == 1 && suites.front() == "course") return "course.v1";
+  return absl::StrCat("the ", absl::StrJoin(suites, ", "), " suite", suites.size() > 1 ? "s" : "");
+}
+
 int RunConform(ConformFlags& flags) {
-  const auto& all = harness::AllChecks();
+  auto chosen = ChosenChecks(flags.suites);
+  if (!chosen.ok()) return CouldNotRun(std::string(chosen.status().message()));
+  const std::vector<harness::CheckDef>& all = *chosen;
   flags.run.rpc_deadline = std::chrono::milliseconds(flags.rpc_deadline_ms);
   flags.run.run_bound = std::chrono::seconds(flags.total_timeout_s);
-  if (flags.list_only) return ListChecks(flags.run);
+  if (flags.list_only) return ListChecks(all, flags.run);
+  auto service = MakeServiceOptions(flags.service);
+  if (!service.ok()) return CouldNotRun(std::string(service.status().message()));
+  flags.run.service = *std::move(service);
   if (!flags.known_failing.empty()) {
     auto listed = harness::ReadKnownFailing(flags.known_failing, all);
     if (!listed.ok()) return CouldNotRun(std::string(listed.status().message()));
@@ -77,8 +117,8 @@ int RunConform(ConformFlags& flags) {
   const std::string where = (*target)->Describe();
   const bool color = lessons::ColorTerminal();
   if (!flags.one_line) {
-    std::cout << "Checking " << where << " against course.v1 (" << selected << " checks, seed "
-              << flags.run.seed << ")\n";
+    std::cout << "Checking " << where << " against " << Against(flags.suites) << " (" << selected
+              << " checks, seed " << flags.run.seed << ")\n";
     flags.run.on_result = [color](const harness::CheckResult& result) {
       harness::PrintProgress(std::cout, result, color);
     };
@@ -119,6 +159,10 @@ void AddConformCommand(CLI::App& app, Commands& commands) {
   CLI::App* conform = app.add_subcommand(
       "conform", "check a server against the course contract (the reference by default)");
   flags->target.AddTo(conform);
+  conform->add_option("--suite", flags->suites,
+                      "which checks: course (the default), protocol (any gRPC service), "
+                      "interop (gRPC's test service); repeatable");
+  flags->service.AddTo(conform);
   conform->add_option("--only", flags->run.only,
                       "run only checks whose id matches (glob, repeatable)");
   conform->add_option("--skip", flags->run.skip, "skip checks whose id matches (glob, repeatable)");

@@ -22,7 +22,7 @@ std::string ReferenceBinary() {
 }  // namespace
 
 void TargetFlags::AddTo(CLI::App* app) {
-  app->add_option("--target", target, "HOST:PORT of a running server");
+  app->add_option("--target", target, "HOST:PORT (or unix:PATH) of a running server");
   app->add_option("--server-cmd", server_cmd,
                   "a command that starts the server (`--listen 127.0.0.1:0` is appended)")
       ->excludes(app->get_option("--target"));
@@ -31,15 +31,21 @@ void TargetFlags::AddTo(CLI::App* app) {
   app->add_option("--ca", ca, "PEM file of the CA that signed the server's certificate")
       ->check(CLI::ExistingFile);
   app->add_option("--server-name", server_name, "the name to expect in the certificate");
+  app->add_option("--cert", cert, "PEM client certificate chain (with --tls and --key)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--key", key, "PEM private key of --cert")->check(CLI::ExistingFile);
   app->add_option("--start-timeout-ms", start_timeout_ms,
                   "how long a server may take to start or accept a connection")
       ->check(CLI::Range(100, 120000));
 }
 
 absl::StatusOr<std::unique_ptr<harness::Target>> MakeTarget(TargetFlags& flags) {
+  if ((!flags.cert.empty() || !flags.key.empty()) && !flags.tls) {
+    return absl::InvalidArgumentError("--cert and --key need --tls");
+  }
   const auto bound = std::chrono::milliseconds(flags.start_timeout_ms);
   if (!flags.target.empty()) {
-    harness::TlsOptions tls{flags.tls, flags.ca, flags.server_name};
+    harness::TlsOptions tls{flags.tls, flags.ca, flags.server_name, flags.cert, flags.key};
     return harness::MakeRemoteTarget(flags.target, tls, flags.token, bound);
   }
   if (!flags.server_cmd.empty()) {

@@ -19,6 +19,7 @@ struct TargetFlags {
   bool tls = false;
   std::string ca;
   std::string server_name;
+  std::string cert, key;  // a client certificate, for servers that ask for one
   int start_timeout_ms = 10000;
 
   void AddTo(CLI::App* app);

@@ -35,11 +35,13 @@ const char* LevelName(Level level) {
 }
 
 CheckContext::CheckContext(Target& target, std::string run_tag, std::uint64_t seed,
-                           std::chrono::milliseconds rpc_deadline)
+                           std::chrono::milliseconds rpc_deadline,
+                           std::shared_ptr<const ServiceOptions> service)
     : target_(target),
       run_tag_(std::move(run_tag)),
       rng_(seed),
       rpc_deadline_(rpc_deadline),
+      service_(service ? std::move(service) : std::make_shared<const ServiceOptions>()),
       users_(v1::UserService::NewStub(target.Channel())),
       chat_(v1::ChatService::NewStub(target.Channel())) {}
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/service_options.h"
 #include "core/target.h"
 #include "course/v1/course.grpc.pb.h"
 
@@ -66,13 +67,16 @@ class CheckSkipped : public std::exception {
 class CheckContext {
  public:
   CheckContext(Target& target, std::string run_tag, std::uint64_t seed,
-               std::chrono::milliseconds rpc_deadline);
+               std::chrono::milliseconds rpc_deadline,
+               std::shared_ptr<const ServiceOptions> service = nullptr);
 
   Target& target() { return target_; }
   v1::UserService::Stub& users() { return *users_; }
   v1::ChatService::Stub& chat() { return *chat_; }
   std::mt19937_64& rng() { return rng_; }
   std::chrono::milliseconds rpc_deadline() const { return rpc_deadline_; }
+  // What the run was told about the service (the protocol suite's options).
+  const ServiceOptions& service() const { return *service_; }
 
   // A fresh ClientContext with a deadline (the run's default when zero).
   // `authorized` adds the target's token, for CreateUsers (M2).
@@ -110,6 +114,7 @@ class CheckContext {
   std::string run_tag_;
   std::mt19937_64 rng_;
   std::chrono::milliseconds rpc_deadline_;
+  std::shared_ptr<const ServiceOptions> service_;
   std::unique_ptr<v1::UserService::Stub> users_;
   std::unique_ptr<v1::ChatService::Stub> chat_;
   int counter_ = 0;
@@ -125,6 +130,9 @@ struct CheckDef {
   std::string title;  // a sentence: "GetUser rejects an id <= 0 with INVALID_ARGUMENT"
   std::function<void(CheckContext&)> body;
   Level level = Level::kMust;
+  // The check stops the server (SIGTERM): a run of several suites takes
+  // such checks last.
+  bool stops_server = false;
   // The area is the id's first component ("unary").
   std::string area() const { return id.substr(0, id.find('.')); }
 };

@@ -59,8 +59,8 @@ CheckResult ResultFor(const CheckDef& check, const RunOptions& options) {
 // deadlines end it) so the next check can start.
 CheckResult RunCheck(Target& target, const CheckDef& check, const RunOptions& options) {
   CheckResult result = ResultFor(check, options);
-  auto context = std::make_shared<CheckContext>(target, RunTag(check.id, options.seed),
-                                                options.seed, options.rpc_deadline);
+  auto context = std::make_shared<CheckContext>(
+      target, RunTag(check.id, options.seed), options.seed, options.rpc_deadline, options.service);
   auto body = check.body;
   auto outcome = std::make_shared<std::promise<std::pair<Outcome, Finding>>>();
   std::future<std::pair<Outcome, Finding>> done = outcome->get_future();

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct RunOptions {
   std::chrono::milliseconds run_bound{0};
   std::function<void(const CheckResult&)> on_result;  // called as they finish
   bool trace = false;  // --trace: show the HTTP/2 frames of failing wire checks
+  // What the protocol suite is told about the service; null: nothing.
+  std::shared_ptr<const ServiceOptions> service;
 };
 
 struct RunReport {

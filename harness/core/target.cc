@@ -11,7 +11,22 @@
 #include "service/server.h"
 
 namespace course::harness {
+
+const TlsOptions& Target::Tls() const {
+  static const TlsOptions plaintext;
+  return plaintext;
+}
+
 namespace {
+
+// The whole of a small file (a PEM), or nullopt.
+std::optional<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream pem;
+  pem << in.rdbuf();
+  return pem.str();
+}
 
 class ReferenceTarget final : public Target {
  public:
@@ -42,26 +57,33 @@ class ReferenceTarget final : public Target {
 std::shared_ptr<grpc::ChannelCredentials> Credentials(const TlsOptions& tls, std::string* error) {
   if (!tls.enabled) return grpc::InsecureChannelCredentials();
   grpc::SslCredentialsOptions ssl;
-  if (!tls.ca_file.empty()) {
-    std::ifstream in(tls.ca_file);
-    if (!in) {
-      *error = absl::StrCat("cannot read --ca file ", tls.ca_file);
+  const std::pair<const std::string*, std::string*> files[] = {
+      {&tls.ca_file, &ssl.pem_root_certs},
+      {&tls.cert_file, &ssl.pem_cert_chain},
+      {&tls.key_file, &ssl.pem_private_key}};
+  for (const auto& [path, pem] : files) {
+    if (path->empty()) continue;
+    std::optional<std::string> text = ReadPem(*path);
+    if (!text) {
+      *error = absl::StrCat("cannot read the PEM file ", *path);
       return nullptr;
     }
-    std::stringstream pem;
-    pem << in.rdbuf();
-    ssl.pem_root_certs = pem.str();
+    *pem = *std::move(text);
+  }
+  if (ssl.pem_cert_chain.empty() != ssl.pem_private_key.empty()) {
+    *error = "--cert and --key go together";
+    return nullptr;
   }
   return grpc::SslCredentials(ssl);
 }
 
 class RemoteTarget : public Target {
  public:
-  RemoteTarget(std::string address, std::shared_ptr<grpc::ChannelCredentials> creds,
-               std::string server_name, std::string token, std::string what)
+  RemoteTarget(std::string address, std::shared_ptr<grpc::ChannelCredentials> creds, TlsOptions tls,
+               std::string token, std::string what)
       : address_(std::move(address)),
         creds_(std::move(creds)),
-        server_name_(std::move(server_name)),
+        tls_(std::move(tls)),
         token_(std::move(token)),
         what_(std::move(what)) {
     channel_ = NewChannel(grpc::ChannelArguments());
@@ -70,12 +92,13 @@ class RemoteTarget : public Target {
   std::shared_ptr<grpc::Channel> Channel() override { return channel_; }
   std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& args) override {
     grpc::ChannelArguments copy = args;
-    if (!server_name_.empty()) copy.SetSslTargetNameOverride(server_name_);
+    if (!tls_.server_name.empty()) copy.SetSslTargetNameOverride(tls_.server_name);
     return grpc::CreateCustomChannel(address_, creds_, copy);
   }
   std::string Describe() const override { return what_; }
   std::string Address() const override { return address_; }
   std::string Token() const override { return token_; }
+  const TlsOptions& Tls() const override { return tls_; }
 
   // Bounded wait for the first connection.
   absl::Status WaitReady(std::chrono::milliseconds bound) {
@@ -91,7 +114,7 @@ class RemoteTarget : public Target {
  private:
   std::string address_;
   std::shared_ptr<grpc::ChannelCredentials> creds_;
-  std::string server_name_;
+  TlsOptions tls_;
   std::string token_;
   std::string what_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -101,7 +124,7 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
  public:
   ProcessTarget(std::unique_ptr<ChildProcess> child, std::string line, std::string address,
                 std::string token)
-      : RemoteTarget(address, grpc::InsecureChannelCredentials(), "", std::move(token),
+      : RemoteTarget(address, grpc::InsecureChannelCredentials(), TlsOptions{}, std::move(token),
                      absl::StrCat("pid ", child->pid(), " on ", address)),
         child_(std::move(child)),
         line_(std::move(line)) {}
@@ -171,8 +194,7 @@ absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(const std::string& addr
   auto creds = Credentials(tls, &error);
   if (creds == nullptr) return absl::InvalidArgumentError(error);
   auto target = std::make_unique<RemoteTarget>(
-      address, creds, tls.server_name, token,
-      absl::StrCat(address, tls.enabled ? " (TLS)" : " (plaintext)"));
+      address, creds, tls, token, absl::StrCat(address, tls.enabled ? " (TLS)" : " (plaintext)"));
   if (absl::Status ready = target->WaitReady(ready_within); !ready.ok()) {
     return ready;
   }

@@ -36,6 +36,8 @@ class ProcessControl {
   virtual std::optional<std::string> EndedHow() = 0;
 };
 
+struct TlsOptions;
+
 class Target {
  public:
   virtual ~Target() = default;
@@ -52,12 +54,17 @@ class Target {
   virtual std::string Token() const = 0;
   // Non-null only when the harness started the server itself.
   virtual ProcessControl* Process() { return nullptr; }
+  // How the harness reaches the server: TLS or not, and with what (for the
+  // raw HTTP/2 client, which makes its own connections).
+  virtual const TlsOptions& Tls() const;
 };
 
 struct TlsOptions {
   bool enabled = false;
   std::string ca_file;      // PEM roots; empty: the system's roots
   std::string server_name;  // overrides the name checked in the certificate
+  std::string cert_file;    // PEM client certificate chain, for servers that ask for one
+  std::string key_file;     // PEM private key of cert_file
 };
 
 // The reference server, in this process, without a socket.

@@ -185,6 +185,7 @@ void AddProcessChecks(std::vector<CheckDef>& checks) {
                     "On SIGTERM the server finishes the call in flight and exits with "
                     "status 0",
                     SigtermDrainsAndExitsZero});
+  checks.back().stops_server = true;
 }
 
 }  // namespace course::harness::server_suite

@@ -47,7 +47,7 @@ class TlsTarget : public testing::Test {
 };
 
 TEST_F(TlsTarget, ChecksPassOverTlsWithTheRightCaAndName) {
-  TlsOptions tls{true, (dir_ / "cert.pem").string(), "course.test"};
+  TlsOptions tls{true, (dir_ / "cert.pem").string(), "course.test", "", ""};
   auto target = MakeRemoteTarget(server_->address(), tls, "", std::chrono::seconds(10));
   ASSERT_TRUE(target.ok()) << target.status().message();
   RunOptions options;
@@ -60,7 +60,7 @@ TEST_F(TlsTarget, ChecksPassOverTlsWithTheRightCaAndName) {
 }
 
 TEST_F(TlsTarget, AWrongServerNameIsACleanCouldNotConnect) {
-  TlsOptions tls{true, (dir_ / "cert.pem").string(), "someone-else.test"};
+  TlsOptions tls{true, (dir_ / "cert.pem").string(), "someone-else.test", "", ""};
   auto target = MakeRemoteTarget(server_->address(), tls, "", std::chrono::seconds(3));
   ASSERT_FALSE(target.ok());
   EXPECT_NE(target.status().message().find("could not connect"), std::string::npos)

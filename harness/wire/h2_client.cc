@@ -198,10 +198,18 @@ struct H2Client::Callbacks {
 };
 
 absl::StatusOr<std::unique_ptr<H2Client>> H2Client::Connect(const std::string& address,
-                                                            Clock::time_point deadline) {
+                                                            Clock::time_point deadline,
+                                                            const TlsSettings& tls) {
   absl::StatusOr<int> fd = ConnectTcp(address, deadline);
   if (!fd.ok()) return fd.status();
-  return std::unique_ptr<H2Client>(new H2Client(*fd, address));
+  std::unique_ptr<H2Client> client(new H2Client(*fd, address));
+  if (tls.enabled) {
+    const std::string host = address.substr(0, address.rfind(':'));
+    auto socket = TlsSocket::Handshake(*fd, host, tls, deadline);
+    if (!socket.ok()) return socket.status();
+    client->tls_ = std::move(*socket);
+  }
+  return client;
 }
 
 H2Client::H2Client(int fd, std::string address) : fd_(fd), address_(std::move(address)) {
@@ -226,6 +234,7 @@ H2Client::H2Client(int fd, std::string address) : fd_(fd), address_(std::move(ad
 }
 
 H2Client::~H2Client() {
+  tls_.reset();
   nghttp2_session_del(session_);
   close(fd_);
 }
@@ -257,6 +266,33 @@ std::int32_t H2Client::SubmitRequest(const Headers& headers, std::vector<std::st
   return id;
 }
 
+void H2Client::SubmitData(std::int32_t stream_id, std::vector<std::string> data_frames,
+                          bool end_stream) {
+  Outgoing& out = outgoing_[stream_id];
+  out.frames.insert(out.frames.end(), std::make_move_iterator(data_frames.begin()),
+                    std::make_move_iterator(data_frames.end()));
+  out.end_stream = end_stream;
+  nghttp2_session_resume_data(session_, stream_id);
+}
+
+void H2Client::SubmitReset(std::int32_t stream_id, std::uint32_t error_code) {
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
+}
+
+std::optional<std::uint32_t> H2Client::PeerMaxConcurrentStreams() const {
+  for (const Frame& f : frames_) {
+    if (f.direction != Direction::kReceived || f.type != NGHTTP2_SETTINGS ||
+        (f.flags & NGHTTP2_FLAG_ACK) != 0) {
+      continue;
+    }
+    const std::uint32_t value =
+        nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    // nghttp2 reports "unlimited" (2^32 - 1) when the peer named no limit.
+    return value != 0xffffffffu ? std::optional<std::uint32_t>(value) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
 void H2Client::SubmitPing(const std::string& opaque8) {
   std::uint8_t opaque[8] = {};
   std::memcpy(opaque, opaque8.data(), std::min<std::size_t>(8, opaque8.size()));
@@ -281,7 +317,8 @@ bool H2Client::Flush(Clock::time_point deadline) {
   }
   pending_out_ += produced;
   while (!pending_out_.empty() && !write_failed_) {
-    const ssize_t n = send(fd_, pending_out_.data(), pending_out_.size(), MSG_NOSIGNAL);
+    const ssize_t n = tls_ ? tls_->Write(pending_out_.data(), pending_out_.size())
+                           : send(fd_, pending_out_.data(), pending_out_.size(), MSG_NOSIGNAL);
     if (n > 0) {
       io_.push_back({Direction::kSent, pending_out_.substr(0, static_cast<std::size_t>(n))});
       pending_out_.erase(0, static_cast<std::size_t>(n));
@@ -307,11 +344,14 @@ void H2Client::Feed(const char* bytes, std::size_t size) {
 bool H2Client::ReadOnce(int timeout_ms) {
   pollfd pfd{fd_, POLLIN, 0};
   if (!pending_out_.empty() && !write_failed_) pfd.events |= POLLOUT;
-  const int ready = poll(&pfd, 1, timeout_ms);
-  if (ready <= 0) return false;
-  if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+  // Bytes OpenSSL already decrypted are not on the socket for poll to see.
+  const bool buffered = tls_ && tls_->Pending();
+  const int ready = poll(&pfd, 1, buffered ? 0 : timeout_ms);
+  if (ready < 0 || (ready == 0 && !buffered)) return false;
+  if (buffered || (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
     char buffer[65536];
-    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+    const ssize_t n =
+        tls_ ? tls_->Read(buffer, sizeof buffer) : recv(fd_, buffer, sizeof buffer, 0);
     if (n > 0) {
       io_.push_back({Direction::kReceived, std::string(buffer, static_cast<std::size_t>(n))});
       Feed(buffer, static_cast<std::size_t>(n));

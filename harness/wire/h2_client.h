@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "wire/tls_socket.h"
 
 struct nghttp2_session;
 
@@ -90,8 +91,10 @@ class H2Client {
  public:
   // Opens a TCP connection to HOST:PORT (IPv4 or a name that resolves to
   // one) and creates the nghttp2 client session. Sends nothing yet.
+  // With `tls` enabled, the connection is TLS with ALPN h2.
   static absl::StatusOr<std::unique_ptr<H2Client>> Connect(const std::string& address,
-                                                           Clock::time_point deadline);
+                                                           Clock::time_point deadline,
+                                                           const TlsSettings& tls = {});
   ~H2Client();
   H2Client(const H2Client&) = delete;
   H2Client& operator=(const H2Client&) = delete;
@@ -107,6 +110,13 @@ class H2Client {
   // Returns the stream id, or a negative nghttp2 error code.
   std::int32_t SubmitRequest(const Headers& headers, std::vector<std::string> data_frames,
                              bool end_stream = true);
+  // More DATA frames on a stream submitted with end_stream false (and no
+  // frames left); the last carries END_STREAM when `end_stream`.
+  void SubmitData(std::int32_t stream_id, std::vector<std::string> data_frames, bool end_stream);
+  // Queues RST_STREAM with `error_code` (8: CANCEL).
+  void SubmitReset(std::int32_t stream_id, std::uint32_t error_code = 8);
+  // The peer's SETTINGS_MAX_CONCURRENT_STREAMS; nullopt when it sent none.
+  std::optional<std::uint32_t> PeerMaxConcurrentStreams() const;
   // Queues a PING with these 8 bytes.
   void SubmitPing(const std::string& opaque8);
   // Writes everything nghttp2 has queued, then `bytes` as they are.
@@ -147,6 +157,7 @@ class H2Client {
   };
 
   int fd_;
+  std::unique_ptr<TlsSocket> tls_;  // null: plaintext
   std::string address_;
   nghttp2_session* session_ = nullptr;
   std::string pending_out_;

@@ -1,10 +1,12 @@
 #include "wire/tcp_connect.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,8 +24,33 @@ int RemainingMs(std::chrono::steady_clock::time_point deadline) {
   return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 60000));
 }
 
+namespace {
+
+// unix:PATH or unix:///PATH, as gRPC names a Unix domain socket.
+absl::StatusOr<int> ConnectUnix(const std::string& address) {
+  std::string path = address.substr(5);
+  if (path.rfind("//", 0) == 0) path = path.substr(2);
+  sockaddr_un where{};
+  where.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof where.sun_path) {
+    return absl::InvalidArgumentError(absl::StrCat("not a usable socket path: ", address));
+  }
+  std::memcpy(where.sun_path, path.data(), path.size());
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) != 0) {
+    const std::string error = std::strerror(errno);
+    if (fd >= 0) close(fd);
+    return absl::UnavailableError(absl::StrCat("cannot connect to ", address, ": ", error));
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+}  // namespace
+
 absl::StatusOr<int> ConnectTcp(const std::string& address,
                                std::chrono::steady_clock::time_point deadline) {
+  if (address.rfind("unix:", 0) == 0) return ConnectUnix(address);
   const std::size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat("not HOST:PORT: ", address));

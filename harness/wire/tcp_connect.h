@@ -14,7 +14,7 @@ namespace course::wire {
 int RemainingMs(std::chrono::steady_clock::time_point deadline);
 
 // A connected, non-blocking socket to HOST:PORT (an IPv6 host in brackets)
-// with TCP_NODELAY set; the caller owns it.
+// with TCP_NODELAY set, or to unix:PATH; the caller owns it.
 absl::StatusOr<int> ConnectTcp(const std::string& address,
                                std::chrono::steady_clock::time_point deadline);
 

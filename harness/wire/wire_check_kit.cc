@@ -65,17 +65,21 @@ std::string Summary(const StreamResult& r, bool ended) {
   return text;
 }
 
-Wire::Wire(CheckContext& ctx) : ctx_(ctx), address_(ctx.target().Address()) {
+Wire::Wire(CheckContext& ctx, bool tls) : ctx_(ctx), address_(ctx.target().Address()) {
   if (address_.empty()) {
     throw CheckSkipped("the in-process target has no socket to look at");
   }
-  if (absl::StrContains(ctx.target().Describe(), "(TLS)")) {
-    throw CheckSkipped("the raw HTTP/2 client speaks plaintext (h2c) only");
+  const TlsOptions& options = ctx.target().Tls();
+  if (options.enabled && !tls) {
+    throw CheckSkipped("the course's wire checks speak plaintext (h2c) only");
   }
+  tls_ = {options.enabled, options.ca_file, options.server_name, options.cert_file,
+          options.key_file};
+  authority_ = absl::StartsWith(address_, "unix:") ? "localhost" : address_;
 }
 
 H2Client& Wire::Connect(bool preface) {
-  auto client = H2Client::Connect(address_, Deadline());
+  auto client = H2Client::Connect(address_, Deadline(), tls_);
   if (!client.ok()) {
     ctx_.Fail(absl::StrCat("could not open a connection: ", client.status().message()),
               "a server that accepts TCP connections on its address");

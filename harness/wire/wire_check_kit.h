@@ -40,13 +40,16 @@ std::string Summary(const StreamResult& r, bool ended);
 // become the --trace of a failure.
 class Wire {
  public:
-  explicit Wire(CheckContext& ctx);
+  // The course's wire checks speak plaintext only (`tls` false: a TLS
+  // target skips them); the protocol suite's follow the target onto TLS.
+  explicit Wire(CheckContext& ctx, bool tls = false);
 
   CheckContext& ctx() { return ctx_; }
   const std::string& address() const { return address_; }
   Clock::time_point Deadline() const { return Clock::now() + ctx_.rpc_deadline(); }
   Headers Request(const std::string& method, const Headers& extra = {}) const {
-    return wire::RequestHeaders(address_, method, extra);
+    Headers headers = wire::RequestHeaders(authority_, method, extra);
+    return tls_.enabled ? wire::With(headers, ":scheme", "https") : headers;
   }
 
   // A new connection; with `preface`, the client preface is sent and the
@@ -86,6 +89,8 @@ class Wire {
  private:
   CheckContext& ctx_;
   std::string address_;
+  std::string authority_;  // the address, or "localhost" for a unix: socket
+  wire::TlsSettings tls_;
   std::vector<std::unique_ptr<H2Client>> clients_;
 };
 

@@ -1,0 +1,21 @@
+#include "suites/suites.h"
+
+namespace course::harness {
+
+const std::vector<SuiteSpec>& AllSuites() {
+  static const std::vector<SuiteSpec> suites = {
+      {"course", "the course contract (course.v1), rule by rule", [] { return AllChecks(); }},
+      {"protocol", "gRPC over HTTP/2 on any service: reflection, health, the wire, deadlines",
+       [] { return ProtocolChecks(); }},
+  };
+  return suites;
+}
+
+const SuiteSpec* FindSuite(const std::string& name) {
+  for (const SuiteSpec& suite : AllSuites()) {
+    if (suite.name == name) return &suite;
+  }
+  return nullptr;
+}
+
+}  // namespace course::harness
