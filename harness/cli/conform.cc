@@ -3,9 +3,12 @@
 // target, prints and writes the reports.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
@@ -14,6 +17,7 @@
 #include "core/report.h"
 #include "core/runner.h"
 #include "course/text.h"
+#include "suites/suites.h"
 
 namespace course::cli {
 
@@ -22,6 +26,7 @@ namespace {
 struct ConformFlags {
   TargetFlags target;
   harness::RunOptions run;
+  std::vector<std::string> suites;  // --suite, repeatable; none: "course"
   std::string known_failing, json, junit;
   int total_timeout_s = 300;
   int rpc_deadline_ms = 5000;
@@ -29,8 +34,8 @@ struct ConformFlags {
   bool one_line = false;  // the built-in default job's summary line
 };
 
-int ListChecks(const harness::RunOptions& run) {
-  for (const auto& check : harness::AllChecks()) {
+int ListChecks(const std::vector<harness::CheckDef>& checks, const harness::RunOptions& run) {
+  for (const auto& check : checks) {
     if (harness::Selected(check.id, run)) {
       std::cout << check.id << "  " << check.rule << "  " << check.title << "\n";
     }
@@ -52,6 +57,16 @@ absl::Status WriteMachineReports(const ConformFlags& flags, const harness::RunRe
   return absl::OkStatus();
 }
 
+// "course.v1", "gRPC's interop cases", or both.
+std::string SuitesText(const std::vector<std::string>& suites) {
+  std::string text;
+  for (const std::string& name : suites) {
+    if (!text.empty()) text += " and ";
+    text += name == "course" ? "course.v1" : name == "interop" ? "gRPC's interop cases" : name;
+  }
+  return text;
+}
+
 void PrintOneLine(const harness::RunReport& report, const harness::RunSummary& summary,
                   const std::string& target) {
   std::cout << "Built-in default, " << target << ": " << summary.passed << " of "
@@ -60,11 +75,42 @@ void PrintOneLine(const harness::RunReport& report, const harness::RunSummary& s
             << static_cast<int>(report.seconds * 10) / 10.0 << " s; details: ./course conform)\n";
 }
 
+std::string SuiteNames() {
+  std::string names;
+  for (const auto& suite : harness::AllSuites()) {
+    absl::StrAppend(&names, "\n  ", suite.name, "  ", suite.summary);
+  }
+  return names;
+}
+
+// The checks of every suite named with --suite, in the order named (each
+// suite once); "course" when none is named.
+absl::StatusOr<std::vector<harness::CheckDef>> ChosenChecks(ConformFlags& flags) {
+  if (flags.suites.empty()) flags.suites.push_back("course");
+  std::vector<harness::CheckDef> checks;
+  std::vector<std::string> seen;
+  for (const std::string& name : flags.suites) {
+    const harness::SuiteSpec* suite = harness::FindSuite(name);
+    if (suite == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("no suite named \"", name, "\"; the suites are:", SuiteNames()));
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+    seen.push_back(name);
+    if (name == "interop") flags.target.interop = true;
+    auto more = suite->checks();
+    checks.insert(checks.end(), more.begin(), more.end());
+  }
+  return checks;
+}
+
 int RunConform(ConformFlags& flags) {
-  const auto& all = harness::AllChecks();
+  auto chosen = ChosenChecks(flags);
+  if (!chosen.ok()) return CouldNotRun(std::string(chosen.status().message()));
+  const std::vector<harness::CheckDef>& all = *chosen;
   flags.run.rpc_deadline = std::chrono::milliseconds(flags.rpc_deadline_ms);
   flags.run.run_bound = std::chrono::seconds(flags.total_timeout_s);
-  if (flags.list_only) return ListChecks(flags.run);
+  if (flags.list_only) return ListChecks(all, flags.run);
   if (!flags.known_failing.empty()) {
     auto listed = harness::ReadKnownFailing(flags.known_failing, all);
     if (!listed.ok()) return CouldNotRun(std::string(listed.status().message()));
@@ -77,8 +123,8 @@ int RunConform(ConformFlags& flags) {
   const std::string where = (*target)->Describe();
   const bool color = lessons::ColorTerminal();
   if (!flags.one_line) {
-    std::cout << "Checking " << where << " against course.v1 (" << selected << " checks, seed "
-              << flags.run.seed << ")\n";
+    std::cout << "Checking " << where << " against " << SuitesText(flags.suites) << " (" << selected
+              << " checks, seed " << flags.run.seed << ")\n";
     flags.run.on_result = [color](const harness::CheckResult& result) {
       harness::PrintProgress(std::cout, result, color);
     };
@@ -119,6 +165,8 @@ void AddConformCommand(CLI::App& app, Commands& commands) {
   CLI::App* conform = app.add_subcommand(
       "conform", "check a server against the course contract (the reference by default)");
   flags->target.AddTo(conform);
+  conform->add_option("--suite", flags->suites,
+                      "the suite to run: course (the default) or interop; repeatable");
   conform->add_option("--only", flags->run.only,
                       "run only checks whose id matches (glob, repeatable)");
   conform->add_option("--skip", flags->run.skip, "skip checks whose id matches (glob, repeatable)");

@@ -20,6 +20,9 @@ struct TargetFlags {
   std::string ca;
   std::string server_name;
   int start_timeout_ms = 10000;
+  // The built-in default also serves gRPC's interop test service (set by
+  // `conform --suite interop`, not a flag of its own).
+  bool interop = false;
 
   void AddTo(CLI::App* app);
 };

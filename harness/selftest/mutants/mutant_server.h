@@ -50,6 +50,9 @@ class MutantServer {
   MutantUserService user_service_;
   MutantChatService chat_service_;
   std::unique_ptr<grpc::Service> undescribed_;  // S2-undescribed only
+  // interop.* faults only: gRPC's interop test service, broken for one case.
+  std::unique_ptr<grpc::Service> test_service_;
+  std::unique_ptr<grpc::Service> unimplemented_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;
