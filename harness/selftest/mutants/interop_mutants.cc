@@ -36,9 +36,12 @@ class FaultyInputReactor final : public grpc::ServerReadReactor<StreamingInputCa
   FaultyInputReactor(MutantTestService& service, std::string fault,
                      StreamingInputCallResponse* response)
       : service_(service), fault_(std::move(fault)), response_(response) {
-    if (service_.stuck) {
-      Finish(kStuck);
-      return;
+    if (fault_ == "interop.cancel_after_begin") {
+      if (service_.busy.exchange(true)) {
+        Finish(kStuck);
+        return;
+      }
+      holds_slot_ = true;
     }
     StartRead(&incoming_);
   }
@@ -58,15 +61,20 @@ class FaultyInputReactor final : public grpc::ServerReadReactor<StreamingInputCa
     StartRead(&incoming_);
   }
 
-  void OnCancel() override {
-    if (fault_ == "interop.cancel_after_begin") service_.stuck = true;
-  }
+  // OnCancel, when it comes, comes before OnDone: a cancelled call keeps
+  // the slot for good.
+  void OnCancel() override { cancelled_ = true; }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (holds_slot_ && !cancelled_) service_.busy = false;
+    delete this;
+  }
 
  private:
   MutantTestService& service_;
   const std::string fault_;
+  bool holds_slot_ = false;
+  std::atomic<bool> cancelled_{false};
   StreamingInputCallResponse* response_;
   StreamingInputCallRequest incoming_;
   std::int32_t total_ = 0;
@@ -81,9 +89,12 @@ class FaultyDuplexReactor final
  public:
   FaultyDuplexReactor(MutantTestService& service, std::string fault)
       : service_(service), fault_(std::move(fault)) {
-    if (service_.stuck) {
-      Finish(kStuck);
-      return;
+    if (fault_ != "interop.empty_stream") {
+      if (service_.busy.exchange(true)) {
+        Finish(kStuck);
+        return;
+      }
+      holds_slot_ = true;
     }
     StartRead(&incoming_);
   }
@@ -115,11 +126,12 @@ class FaultyDuplexReactor final
     WriteNext();
   }
 
-  void OnCancel() override {
-    if (fault_ != "interop.empty_stream") service_.stuck = true;
-  }
+  void OnCancel() override { cancelled_ = true; }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    if (holds_slot_ && !cancelled_) service_.busy = false;
+    delete this;
+  }
 
  private:
   void WriteNext() {
@@ -135,6 +147,8 @@ class FaultyDuplexReactor final
 
   MutantTestService& service_;
   const std::string fault_;
+  bool holds_slot_ = false;
+  std::atomic<bool> cancelled_{false};
   StreamingOutputCallRequest incoming_;
   StreamingOutputCallResponse outgoing_;
   int pending_ = 0;

@@ -44,9 +44,10 @@ class MutantTestService final : public interop::TestServiceImpl {
                                               const grpc::testing::Empty* request,
                                               grpc::testing::Empty* response) override;
 
-  // Set when a call was cancelled (or passed its deadline) under a fault that
-  // never lets go of such a call; later calls of that method fail.
-  std::atomic<bool> stuck{false};
+  // The one call slot of the faults that never let go of an abandoned call:
+  // taken when such a call starts, given back only when it ends without a
+  // cancel (or a passed deadline). While it is taken, new calls fail.
+  std::atomic<bool> busy{false};
 
  private:
   const std::string fault_;
