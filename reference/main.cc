@@ -1,6 +1,7 @@
 // The reference server: the course contract's oracle, as a program.
 //
 //   course-reference-server --listen 127.0.0.1:50051 --seed 5 --token secret
+//   course-reference-server --interop    (also gRPC's interop TestService)
 //
 // Prints `listening on HOST:PORT` once it serves (S4) and logs one line per
 // call to stderr. SIGTERM or SIGINT drains calls in flight for up to 5 s,
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--tls-key", options.tls_key_file, "PEM private key for --tls-cert")
       ->check(CLI::ExistingFile);
+  app.add_flag("--interop", options.interop,
+               "also serve gRPC's interop test service (grpc.testing.TestService)");
   app.add_flag("--quiet", quiet, "do not log calls to stderr");
   try {
     app.parse(argc, argv);

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -97,6 +99,10 @@ std::string Against(const std::vector<std::string>& suites) {
 
 int RunConform(ConformFlags& flags) {
   auto chosen = ChosenChecks(flags.suites);
+  // The default reference serves gRPC's test service only when asked.
+  for (const std::string& name : flags.suites) {
+    if (name == "interop") flags.target.interop = true;
+  }
   if (!chosen.ok()) return CouldNotRun(std::string(chosen.status().message()));
   const std::vector<harness::CheckDef>& all = *chosen;
   flags.run.rpc_deadline = std::chrono::milliseconds(flags.rpc_deadline_ms);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "core/interop_target.h"
 
 namespace course::cli {
 
@@ -53,8 +54,12 @@ absl::StatusOr<std::unique_ptr<harness::Target>> MakeTarget(TargetFlags& flags) 
   }
   if (flags.token.empty()) flags.token = kDefaultToken;
   const std::string binary = ReferenceBinary();
-  if (binary.empty()) return harness::MakeLoopbackReference(flags.token, 0);
-  return harness::MakeProcessTarget(absl::StrCat("'", binary, "' --quiet --token ", flags.token),
+  if (binary.empty()) {
+    return flags.interop ? harness::MakeInteropReference(false, flags.token)
+                         : harness::MakeLoopbackReference(flags.token, 0);
+  }
+  return harness::MakeProcessTarget(absl::StrCat("'", binary, "' --quiet --token ", flags.token,
+                                                 flags.interop ? " --interop" : ""),
                                     flags.token, bound);
 }
 

@@ -21,6 +21,9 @@ struct TargetFlags {
   std::string server_name;
   std::string cert, key;  // a client certificate, for servers that ask for one
   int start_timeout_ms = 10000;
+  // The built-in default also serves gRPC's interop test service (set by
+  // `conform --suite interop`, not a flag of its own).
+  bool interop = false;
 
   void AddTo(CLI::App* app);
 };

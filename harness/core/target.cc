@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/child_process.h"
+#include "core/interop_target.h"
 #include "service/server.h"
 
 namespace course::harness {
@@ -166,9 +167,11 @@ namespace {
 
 // The reference server listening on `listen` ("" for in-process only).
 absl::StatusOr<std::unique_ptr<Target>> StartReference(const std::string& listen,
-                                                       const std::string& token, int seed) {
+                                                       const std::string& token, int seed,
+                                                       bool interop) {
   service::ServerOptions options;
   options.listen = listen;
+  options.interop = interop;
   options.token = token;
   options.seed = seed;
   auto server = service::ReferenceServer::Start(options);
@@ -179,11 +182,16 @@ absl::StatusOr<std::unique_ptr<Target>> StartReference(const std::string& listen
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Target>> MakeInProcessReference(const std::string& token, int seed) {
-  return StartReference("", token, seed);
+  return StartReference("", token, seed, false);
 }
 
 absl::StatusOr<std::unique_ptr<Target>> MakeLoopbackReference(const std::string& token, int seed) {
-  return StartReference("127.0.0.1:0", token, seed);
+  return StartReference("127.0.0.1:0", token, seed, false);
+}
+
+absl::StatusOr<std::unique_ptr<Target>> MakeInteropReference(bool in_process,
+                                                             const std::string& token) {
+  return StartReference(in_process ? "" : "127.0.0.1:0", token, 0, true);
 }
 
 absl::StatusOr<std::unique_ptr<Target>> MakeRemoteTarget(const std::string& address,

@@ -7,6 +7,10 @@ const std::vector<SuiteSpec>& AllSuites() {
       {"course", "the course contract (course.v1), rule by rule", [] { return AllChecks(); }},
       {"protocol", "gRPC over HTTP/2 on any service: reflection, health, the wire, deadlines",
        [] { return ProtocolChecks(); }},
+      {"interop",
+       "gRPC's interop test cases against grpc.testing.TestService "
+       "(doc/interop-test-descriptions.md)",
+       [] { return InteropChecks(); }},
   };
   return suites;
 }

@@ -26,6 +26,8 @@ const SuiteSpec* FindSuite(const std::string& name);
 
 // The protocol suite: gRPC's rules checked on any service (harness/protocol).
 std::vector<CheckDef> ProtocolChecks();
+// gRPC's interop test cases (suites/interop/), ids `interop.<case_name>`.
+std::vector<CheckDef> InteropChecks();
 
 }  // namespace course::harness
 

@@ -64,6 +64,10 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   }
   builder.RegisterService(&server->user_service_);
   builder.RegisterService(&server->chat_service_);
+  if (options.interop) {
+    builder.RegisterService(&server->test_service_);
+    builder.RegisterService(&server->unimplemented_service_);
+  }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.MakeFactory());
@@ -87,6 +91,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus("course.v1.UserService", true);
   health->SetServingStatus("course.v1.ChatService", true);
+  if (options.interop) health->SetServingStatus("grpc.testing.TestService", true);
   return server;
 }
 

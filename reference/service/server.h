@@ -13,6 +13,7 @@
 #include "domain/chat_hub.h"
 #include "domain/user_store.h"
 #include "service/drain.h"
+#include "interop/test_service.h"
 #include "service/user_service.h"
 
 namespace course::service {
@@ -34,6 +35,9 @@ struct ServerOptions {
   // flushes every 16th, instead of one flush per user. Off by default: the
   // benchmarks turn it on to measure what it buys.
   bool batch_writes = false;
+  // Also serve gRPC's interop test service (grpc.testing.TestService and
+  // UnimplementedService), for `conform --suite interop`.
+  bool interop = false;
 };
 
 class ReferenceServer {
@@ -65,6 +69,9 @@ class ReferenceServer {
   UserServiceImpl user_service_;
   ChatServiceImpl chat_service_;
   CallsInFlight calls_;  // outlives server_, whose interceptors count into it
+  interop::TestServiceImpl test_service_;
+  // Registered so that reflection lists it; every method is UNIMPLEMENTED.
+  grpc::testing::UnimplementedService::CallbackService unimplemented_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   int port_ = 0;

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
+#include "mutants/interop_mutants.h"
 #include "service/interceptors.h"
 
 namespace course::mutants {
@@ -80,6 +81,17 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
     server->undescribed_ = std::make_unique<UndescribedService>();
     builder.RegisterService(server->undescribed_.get());
   }
+  if (IsInteropFault(fault)) {
+    server->test_service_ = std::make_unique<MutantTestService>(fault);
+    builder.RegisterService(server->test_service_.get());
+    if (fault == "interop.unimplemented_service") {
+      server->unimplemented_service_ = std::make_unique<ImplementedUnimplementedService>();
+    } else {
+      server->unimplemented_service_ =
+          std::make_unique<grpc::testing::UnimplementedService::CallbackService>();
+    }
+    builder.RegisterService(server->unimplemented_service_.get());
+  }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.MakeFactory());
@@ -89,6 +101,9 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
   }
   if (options.call_log != nullptr) {
     interceptors.push_back(std::make_unique<service::CallLogInterceptorFactory>(options.call_log));
+  }
+  if (fault == "interop.custom_metadata") {
+    interceptors.push_back(std::make_unique<DropEchoInitialFactory>());
   }
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 

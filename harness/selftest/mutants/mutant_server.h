@@ -52,6 +52,9 @@ class MutantServer {
   MutantChatService chat_service_;
   std::unique_ptr<grpc::Service> undescribed_;  // S2-undescribed only
   service::CallsInFlight calls_;                // outlives server_, as in the reference
+  // interop.* faults only: gRPC's interop test service, broken for one case.
+  std::unique_ptr<grpc::Service> test_service_;
+  std::unique_ptr<grpc::Service> unimplemented_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   bool shut_down_ = false;
