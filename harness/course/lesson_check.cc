@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -47,8 +48,11 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   if (patterns.empty()) return;
   const std::string binary =
       absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side);
+  const auto starting = std::chrono::steady_clock::now();
   auto target = harness::MakeProcessTarget(absl::StrCat("'", binary, "' --token ", kLessonToken),
                                            kLessonToken, std::chrono::seconds(10), options.limits);
+  result.server_start_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - starting).count();
   if (!target.ok()) {
     result.ran = false;
     result.problem = absl::StrCat("the lesson's server did not start: ", target.status().message());

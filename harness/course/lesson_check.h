@@ -21,9 +21,10 @@ struct TaskResult {
 };
 
 struct LessonResult {
-  bool ran = false;         // false when it could not even build or start
-  std::string problem;      // why it could not run
-  std::string server_note;  // how the lesson's server ended, when badly
+  bool ran = false;                 // false when it could not even build or start
+  std::string problem;              // why it could not run
+  std::string server_note;          // how the lesson's server ended, when badly
+  double server_start_seconds = 0;  // until its server said it listens
   std::vector<TaskResult> tasks;
   int points = 0;
   bool passed() const;
