@@ -24,6 +24,8 @@ void AddConformCommand(CLI::App& app, Commands& commands);  // conform.cc
 void AddToolCommands(CLI::App& app, Commands& commands);    // tools.cc: call, bench, tour
 void AddLearnCommands(CLI::App& app, Commands& commands);   // learn.cc
 void AddGradeCommands(CLI::App& app, Commands& commands);   // grade.cc
+// gradebook.cc: gradebook merge, gradebook html
+void AddGradebookCommands(CLI::App& app, Commands& commands);
 
 // `./course` with no subcommand: the status screen, then the built-in
 // default job, a conformance run of the reference server in one line.

@@ -21,6 +21,7 @@ struct GradeFlags {
   bool quiet = false;
   std::string dir, out;  // grade-all
   int jobs = 1;
+  std::string shard = "0/1";
 
   lessons::GradeOptions Options() const {
     lessons::GradeOptions chosen = options;
@@ -76,13 +77,20 @@ int GradeAll(const GradeFlags& flags, const std::string& grader) {
   options.jobs = flags.jobs;
   options.grader = grader;
   options.grade = flags.Options();
+  absl::StatusOr<lessons::Shard> shard = lessons::ParseShard(flags.shard);
+  if (!shard.ok()) return CouldNotRun(std::string(shard.status().message()));
+  options.shard = *shard;
   options.on_progress = [](const std::string& line) { std::cout << line << "\n"; };
   lessons::Paths course = lessons::DefaultPaths();
   course.state.clear();
   absl::StatusOr<lessons::ClassResult> result = lessons::GradeClass(course, options);
   if (!result.ok()) return CannotGrade(result.status());
   std::cout << "gradebook: " << result->gradebook << " (" << result->graded_now << " graded now, "
-            << result->already_graded << " already graded)\n";
+            << result->already_graded << " already graded";
+  if (shard->count > 1) {
+    std::cout << "; shard " << flags.shard << ", " << result->in_other_shards << " in other shards";
+  }
+  std::cout << "; pre-flight " << static_cast<int>(result->preflight_seconds) << " s)\n";
   return 0;
 }
 
@@ -140,6 +148,9 @@ void AddGradeCommands(CLI::App& app, Commands& commands) {
       ->check(CLI::Range(1, 16));
   grade_all->add_option("--out", all->out,
                         "where reports and the gradebook go (default: DIR/../graded)");
+  grade_all->add_option("--shard", all->shard,
+                        "grade only shard I of N (0-based; each submission is in exactly one, "
+                        "by a hash of its name); join the shards with `gradebook merge`");
   AddBudgets(grade_all, *all);
   commands.push_back({grade_all, [all] {
                         std::error_code ignored;

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   course::cli::AddToolCommands(app, commands);
   course::cli::AddLearnCommands(app, commands);
   course::cli::AddGradeCommands(app, commands);
+  course::cli::AddGradebookCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/child_process.h"
+#include "course/gradebook.h"
 #include "course/grading_workspace.h"
 #include "course/text.h"
 
@@ -190,25 +191,42 @@ bool Complete(const fs::path& reports) {
   return report.is_object() && report.value("complete", false);
 }
 
-}  // namespace
-
-absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& options) {
+// The submissions in the class's folder that are in this shard, by name.
+absl::StatusOr<std::vector<fs::path>> ListShard(const ClassOptions& options, ClassResult& result) {
   std::error_code failed;
-  std::vector<fs::path> submissions;
+  std::vector<std::string> listed;
   for (const auto& entry : fs::directory_iterator(options.dir, failed)) {
-    submissions.push_back(entry.path());
+    listed.push_back(entry.path().filename().string());
   }
   if (failed) {
     return absl::NotFoundError(absl::StrCat("cannot read ", options.dir, ": ", failed.message()));
   }
-  std::sort(submissions.begin(), submissions.end());
+  std::sort(listed.begin(), listed.end());
+  std::vector<fs::path> submissions;
+  for (const std::string& name : ShardMembers(listed, options.shard)) {
+    submissions.push_back(fs::path(options.dir) / name);
+  }
+  result.in_other_shards = static_cast<int>(listed.size() - submissions.size());
+  return submissions;
+}
+
+}  // namespace
+
+absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& options) {
+  ClassResult result;
+  absl::StatusOr<std::vector<fs::path>> submissions = ListShard(options, result);
+  if (!submissions.ok()) return submissions.status();
+  std::error_code failed;
   absl::StatusOr<std::vector<Lesson>> all = LoadLessons(course);
   if (!all.ok()) return all.status();
   absl::StatusOr<std::vector<Lesson>> graded = SelectLessons(*all, options.grade.lessons);
   if (!graded.ok()) return graded.status();
+  const auto checking = std::chrono::steady_clock::now();
   if (absl::Status ready = CheckGrader(course, *all, *graded, options.grade); !ready.ok()) {
     return ready;
   }
+  result.preflight_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - checking).count();
   const fs::path out =
       options.out.empty() ? fs::path(options.dir).parent_path() / "graded" : fs::path(options.out);
   fs::create_directories(out, failed);
@@ -221,13 +239,12 @@ absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& 
   std::vector<Job> running;
   std::vector<bool> slots(static_cast<std::size_t>(std::max(1, options.jobs)), false);
   std::size_t next = 0;
-  ClassResult result;
   auto say = [&](const std::string& line) {
     if (options.on_progress) options.on_progress(line);
   };
-  while (next < submissions.size() || !running.empty()) {
-    while (next < submissions.size() && running.size() < slots.size()) {
-      const fs::path submission = submissions[next++];
+  while (next < submissions->size() || !running.empty()) {
+    while (next < submissions->size() && running.size() < slots.size()) {
+      const fs::path submission = (*submissions)[next++];
       const std::string name = submission.filename().string();
       if (Complete(out / name)) {
         ++result.already_graded;
@@ -259,8 +276,9 @@ absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   std::vector<std::string> names;
-  for (const auto& submission : submissions) names.push_back(submission.filename().string());
-  if (absl::Status written = WriteGradebook(out.string(), names, *all); !written.ok()) {
+  for (const auto& submission : *submissions) names.push_back(submission.filename().string());
+  if (absl::Status written = WriteGradebook(out.string(), names, *graded, options.shard);
+      !written.ok()) {
     return written;
   }
   result.gradebook = (out / "gradebook.csv").string();

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "course/grading_reports.h"
 #include "course/manifest.h"
+#include "course/shard.h"
 
 namespace course::lessons {
 
@@ -54,6 +55,7 @@ struct ClassOptions {
   int jobs = 1;
   std::string grader;  // the course-cli binary that grades one submission
   GradeOptions grade;  // lessons, seed and budgets for every submission
+  Shard shard;         // grade only this part of the class (course/shard.h)
   // "grading NAME", "graded NAME", "graded NAME (incomplete)", ...
   std::function<void(const std::string&)> on_progress;
 };
@@ -62,11 +64,14 @@ struct ClassResult {
   std::string gradebook;  // the CSV's path
   int graded_now = 0;
   int already_graded = 0;
+  int in_other_shards = 0;
+  double preflight_seconds = 0;  // checking the grader's own set-up
 };
 
 // Grades every submission in a folder, `jobs` at a time, each in a grader
 // process of its own; submissions with a complete report are skipped, so a
-// second run resumes. The grader's set-up is checked once, first.
+// second run resumes. The grader's set-up is checked once, first. With a
+// shard, only the submissions in it are graded and in its gradebook.
 absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& options);
 
 }  // namespace course::lessons

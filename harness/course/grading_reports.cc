@@ -2,12 +2,9 @@
 
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "core/report.h"
 #include "course/text.h"
 
@@ -64,6 +61,7 @@ json OwnJson(const Grading& g, const std::vector<Lesson>& all) {
                        {"server_note", l.result.server_note},
                        {"build_seconds", l.build_seconds},
                        {"check_seconds", l.check_seconds},
+                       {"server_start_seconds", l.result.server_start_seconds},
                        {"tasks", tasks}});
   }
   return {{"schema_version", 1},         {"submission", g.submission}, {"seed", g.seed},
@@ -161,39 +159,6 @@ void WriteReports(const Grading& g, const std::vector<Lesson>& graded, const Rep
   write(paths.gradescope, dump(Gradescope(g)));
   write(paths.exercism, dump(Exercism(g)));
   write(paths.junit, Junit(g));
-}
-
-absl::Status WriteGradebook(const std::string& out, const std::vector<std::string>& names,
-                            const std::vector<Lesson>& lessons) {
-  std::ostringstream csv;
-  csv << "submission,score,max_score,complete";
-  for (const auto& l : lessons) csv << ",lesson_" << l.id;
-  csv << "\n";
-  json book = json::array();
-  for (const std::string& name : names) {
-    json report = json::parse(ReadFile(fs::path(out) / name / "report.json"), nullptr, false);
-    if (!report.is_object()) report = json::object();
-    csv << '"' << absl::StrReplaceAll(name, {{"\"", "\"\""}}) << "\"," << report.value("score", 0)
-        << "," << report.value("max_score", 0) << "," << (report.value("complete", false) ? 1 : 0);
-    std::map<std::string, int> points;
-    for (const auto& l : report.value("lessons", json::array())) {
-      points[l.value("id", "")] = l.value("points", 0);
-    }
-    for (const auto& l : lessons) csv << "," << points[l.id];
-    csv << "\n";
-    book.push_back({{"submission", name},
-                    {"score", report.value("score", 0)},
-                    {"max_score", report.value("max_score", 0)},
-                    {"complete", report.value("complete", false)},
-                    {"seed", report.value("seed", 0)},
-                    {"lessons", points}});
-  }
-  absl::Status written =
-      harness::WriteFileAtomically((fs::path(out) / "gradebook.csv").string(), csv.str());
-  if (!written.ok()) return written;
-  return harness::WriteFileAtomically(
-      (fs::path(out) / "gradebook.json").string(),
-      json{{"schema_version", 1}, {"submissions", book}}.dump(2) + "\n");
 }
 
 }  // namespace course::lessons

@@ -1,6 +1,6 @@
 // What grading found, and the reports made from it: our own JSON, JUnit XML,
-// Gradescope's results.json, Exercism's results.json (version 3), and a
-// class's gradebook.
+// Gradescope's results.json, Exercism's results.json (version 3). A
+// class's gradebook is course/gradebook.h.
 #ifndef COURSE_HARNESS_COURSE_GRADING_REPORTS_H_
 #define COURSE_HARNESS_COURSE_GRADING_REPORTS_H_
 
@@ -44,11 +44,6 @@ struct ReportPaths {
 // the maximum score). A report that cannot be written is said on stderr.
 void WriteReports(const Grading& grading, const std::vector<Lesson>& graded,
                   const ReportPaths& paths);
-
-// gradebook.csv and gradebook.json in `out`, one row per submission, from
-// each submission's own report at `out`/NAME/report.json.
-absl::Status WriteGradebook(const std::string& out, const std::vector<std::string>& names,
-                            const std::vector<Lesson>& lessons);
 
 }  // namespace course::lessons
 

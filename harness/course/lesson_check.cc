@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -71,8 +72,11 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   if (patterns.empty()) return;
   const std::string binary =
       absl::StrCat(paths.build, "/lessons/lesson-", lesson.id, "-", options.side);
+  const auto starting = std::chrono::steady_clock::now();
   auto target = harness::MakeProcessTarget(absl::StrCat("'", binary, "' --token ", kLessonToken),
                                            kLessonToken, std::chrono::seconds(10), options.limits);
+  result.server_start_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - starting).count();
   if (!target.ok()) {
     result.ran = false;
     result.problem = absl::StrCat("the lesson's server did not start: ", target.status().message());
@@ -259,6 +263,7 @@ json LessonResultToJson(const LessonResult& result) {
   return {{"ran", result.ran},
           {"problem", result.problem},
           {"server_note", result.server_note},
+          {"server_start_seconds", result.server_start_seconds},
           {"task_failures", tasks}};
 }
 
@@ -274,6 +279,7 @@ LessonResult LessonResultFromJson(const json& parsed, const Lesson& lesson) {
   result.ran = parsed.value("ran", false);
   result.problem = parsed.value("problem", "");
   result.server_note = parsed.value("server_note", "");
+  result.server_start_seconds = parsed.value("server_start_seconds", 0.0);
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     for (const auto& failure : tasks[i]) {
       if (failure.is_string()) result.tasks[i].failures.push_back(failure.get<std::string>());

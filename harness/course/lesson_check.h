@@ -22,10 +22,11 @@ struct TaskResult {
 };
 
 struct LessonResult {
-  bool ran = false;         // false when it could not even build or start
-  std::string problem;      // why it could not run
-  std::string server_note;  // how the lesson's server ended, when badly
-  std::string warnings;     // the compiler's warnings on the learner's code
+  bool ran = false;                 // false when it could not even build or start
+  std::string problem;              // why it could not run
+  std::string server_note;          // how the lesson's server ended, when badly
+  std::string warnings;             // the compiler's warnings on the learner's code
+  double server_start_seconds = 0;  // until its server said it listens
   std::vector<TaskResult> tasks;
   int points = 0;
   bool passed() const;
