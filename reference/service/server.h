@@ -12,8 +12,8 @@
 #include "absl/status/statusor.h"
 #include "domain/chat_hub.h"
 #include "domain/user_store.h"
-#include "service/drain.h"
 #include "interop/test_service.h"
+#include "service/drain.h"
 #include "service/user_service.h"
 
 namespace course::service {
