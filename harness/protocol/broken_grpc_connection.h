@@ -65,6 +65,9 @@ class Connection {
   void RespondHealth(std::int32_t id, Stream& s, const std::string& method,
                      const std::string& message);
 
+  // Follows the frame headers of the received bytes (after the preface).
+  bool SawUnknownFrameType(const std::string& bytes);
+
   static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame*, void*);
   static int OnHeader(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t,
                       const uint8_t*, size_t, uint8_t, void*);
@@ -80,6 +83,8 @@ class Connection {
   std::map<std::int32_t, Stream> streams_;
   std::set<std::int32_t> leaked_;  // rst-leaks: reset streams it never forgets
   std::string out_;
+  std::size_t skip_ = 24;  // bytes before the next frame header: the preface first
+  std::string frame_header_;
 };
 
 }  // namespace course::broken

@@ -124,6 +124,23 @@ void Connection::StartShutdown() {
   Pump();
 }
 
+bool Connection::SawUnknownFrameType(const std::string& bytes) {
+  for (char byte : bytes) {
+    if (skip_ > 0) {
+      --skip_;
+      continue;
+    }
+    frame_header_ += byte;
+    if (frame_header_.size() < 9) continue;
+    const auto* h = reinterpret_cast<const unsigned char*>(frame_header_.data());
+    skip_ = (std::size_t{h[0]} << 16) | (h[1] << 8) | h[2];
+    const bool unknown = h[3] > NGHTTP2_CONTINUATION;
+    frame_header_.clear();
+    if (unknown) return true;
+  }
+  return false;
+}
+
 bool Connection::OnReadable() {
   char buffer[65536];
   const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
@@ -138,10 +155,8 @@ bool Connection::OnReadable() {
     return true;
   }
   // unknown-frame-goaway: nghttp2 drops frames of unknown type before any
-  // callback, so look at the frame header of what arrived (the check writes
-  // such a frame on its own).
-  if (mode_ == "unknown-frame-goaway" && bytes.size() >= 9 && bytes.rfind("PRI ", 0) != 0 &&
-      static_cast<unsigned char>(bytes[3]) > NGHTTP2_CONTINUATION) {
+  // callback, so follow the frame headers in the bytes themselves.
+  if (mode_ == "unknown-frame-goaway" && SawUnknownFrameType(bytes)) {
     nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
     return Pump();
   }
