@@ -238,6 +238,7 @@ void FinishLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& 
 }
 
 LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOptions& options) {
+  std::string warnings;  // the compiler's warnings on the learner's exercise
   if (options.build) {
     const harness::RunResult built =
         harness::RunToEnd({"cmake", "--build", paths.build, "--target",
@@ -250,9 +251,10 @@ LessonResult CheckLesson(const Lesson& lesson, const Paths& paths, const CheckOp
           absl::StrCat("the lesson does not build:\n", FirstErrorLines(built.output, 12, "    "));
       return result;  // did not run: no quiz, no points
     }
-    result.warnings = ExerciseWarnings(built.output);
+    warnings = ExerciseWarnings(built.output);
   }
   LessonResult result = RunLessonChecks(lesson, paths, options);
+  result.warnings = std::move(warnings);
   FinishLesson(lesson, paths, options, result);
   return result;
 }
