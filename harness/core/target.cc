@@ -134,9 +134,9 @@ class ProcessTarget final : public RemoteTarget, public ProcessControl {
   std::string ListeningLine() const override { return line_; }
   std::string StderrTail() const override { return child_->StderrTail(); }
   std::optional<int> Threads() const override { return child_->GroupThreads(); }
-  std::optional<std::string> EndedHow() override {
+  std::optional<std::string> EndedHow(std::chrono::milliseconds within) override {
     std::string how;
-    if (child_->Exited(&how)) return how;
+    if (child_->WaitExit(within, &how)) return how;
     return std::nullopt;
   }
   std::optional<int> TerminateAndWait(std::chrono::milliseconds bound, std::string* how) override {

@@ -31,9 +31,10 @@ class ProcessControl {
   // How many threads the server's processes run now (from /proc); nullopt
   // when that cannot be read.
   virtual std::optional<int> Threads() const = 0;
-  // How the process ended, if it already has (for example it crashed
-  // during the checks); nullopt while it runs.
-  virtual std::optional<std::string> EndedHow() = 0;
+  // How the process ended, if it has within `within` (for example it
+  // crashed during the checks); nullopt while it runs. A process killed by
+  // a limit may take a moment to be reaped, hence the wait.
+  virtual std::optional<std::string> EndedHow(std::chrono::milliseconds within) = 0;
 };
 
 struct TlsOptions;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@
 #include "course/gradebook.h"
 #include "course/grading_workspace.h"
 #include "course/text.h"
+#include "course/uid_block.h"
 
 namespace course::lessons {
 namespace fs = std::filesystem;
@@ -21,10 +23,9 @@ using nlohmann::json;
 
 namespace {
 
-// grade-all grades with uids 62000 + slot (at most 16 slots); its own
-// pre-flight uses the one after them.
-constexpr int kClassUid = 62000;
-constexpr int kPreflightUid = 62016;
+// grade-all grades with the uids of its block (uid_block.h): base + slot (at
+// most 16 slots); its own pre-flight uses the one after them.
+constexpr int kPreflightSlot = 16;
 
 // The lessons the grading builds: the graded ones and the pre-flight's.
 std::vector<Lesson> Built(const std::vector<Lesson>& graded,
@@ -102,9 +103,15 @@ absl::StatusOr<Grading> GradeSubmission(const Paths& course, GradeOptions option
   Grading grading;
   grading.submission = options.submission;
   grading.seed = options.seed ? *options.seed : RandomSeed();
-  // 61000..61999: clear of grade-all's uids (62000 and up), which a lone grade
-  // running beside it must never stop.
-  if (geteuid() == 0 && options.uid < 0) options.uid = 61000 + static_cast<int>(getpid() % 1000);
+  // A uid of its own, which no grading beside it uses: the strays of a
+  // submission are ended by killing every process of that uid.
+  std::optional<UidBlock> block;
+  if (geteuid() == 0 && options.uid < 0) {
+    absl::StatusOr<UidBlock> taken = UidBlock::Take();
+    if (!taken.ok()) return taken.status();
+    block.emplace(std::move(*taken));
+    options.uid = block->base();
+  }
   if (geteuid() != 0) options.uid = -1;
 
   std::vector<const Lesson*> preflight;
@@ -142,9 +149,9 @@ namespace {
 // The grader's own set-up, checked once before any submission of a class: a
 // class must not be scored by a grader that cannot grade.
 absl::Status CheckGrader(const Paths& course, const std::vector<Lesson>& all,
-                         const std::vector<Lesson>& graded, GradeOptions options) {
+                         const std::vector<Lesson>& graded, GradeOptions options, int uid) {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  options.uid = geteuid() == 0 ? kPreflightUid : -1;
+  options.uid = uid;
   std::vector<const Lesson*> preflight = PreflightLessons(course, all, graded);
   auto space = Workspace::Prepare(course, Built({}, preflight), options);
   if (!space.ok()) return space.status();
@@ -152,7 +159,7 @@ absl::Status CheckGrader(const Paths& course, const std::vector<Lesson>& all,
 }
 
 std::vector<std::string> GraderArguments(const ClassOptions& options, const fs::path& submission,
-                                         const fs::path& reports, int slot) {
+                                         const fs::path& reports, int uid) {
   std::vector<std::string> argv = {options.grader,
                                    "grade",
                                    submission.string(),
@@ -166,9 +173,9 @@ std::vector<std::string> GraderArguments(const ClassOptions& options, const fs::
                                    (reports / "gradescope.json").string(),
                                    "--exercism",
                                    (reports / "exercism.json").string()};
-  if (geteuid() == 0) {
+  if (uid >= 0) {
     argv.push_back("--uid");
-    argv.push_back(std::to_string(kClassUid + slot));
+    argv.push_back(std::to_string(uid));
   }
   if (options.grade.seed) {
     argv.push_back("--seed");
@@ -221,8 +228,18 @@ absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& 
   if (!all.ok()) return all.status();
   absl::StatusOr<std::vector<Lesson>> graded = SelectLessons(*all, options.grade.lessons);
   if (!graded.ok()) return graded.status();
+  // The class's uids (base + slot), held until the class is graded.
+  std::optional<UidBlock> block;
+  if (geteuid() == 0) {
+    absl::StatusOr<UidBlock> taken = UidBlock::Take();
+    if (!taken.ok()) return taken.status();
+    block.emplace(std::move(*taken));
+  }
+  auto uid_of = [&](int slot) { return block ? block->base() + slot : -1; };
   const auto checking = std::chrono::steady_clock::now();
-  if (absl::Status ready = CheckGrader(course, *all, *graded, options.grade); !ready.ok()) {
+  if (absl::Status ready =
+          CheckGrader(course, *all, *graded, options.grade, uid_of(kPreflightSlot));
+      !ready.ok()) {
     return ready;
   }
   result.preflight_seconds =
@@ -253,8 +270,8 @@ absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& 
       const int slot =
           static_cast<int>(std::find(slots.begin(), slots.end(), false) - slots.begin());
       fs::create_directories(out / name, failed);
-      auto child =
-          harness::ChildProcess::Spawn(GraderArguments(options, submission, out / name, slot));
+      auto child = harness::ChildProcess::Spawn(
+          GraderArguments(options, submission, out / name, uid_of(slot)));
       if (!child.ok()) {
         say(absl::StrCat("cannot start grading ", name));
         continue;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -92,7 +93,13 @@ void RunServerChecks(const Lesson& lesson, const Paths& paths, const CheckOption
   const std::string address = (*target)->Address();
   if (auto* process = (*target)->Process(); process != nullptr) {
     // Did the server die under the checks? Say so: it explains the failures.
-    if (std::optional<std::string> how = process->EndedHow()) {
+    // After a failure, give a server killed by a limit a moment to be reaped.
+    const bool failed =
+        std::any_of(report.results.begin(), report.results.end(), [](const auto& r) {
+          return r.outcome != harness::Outcome::kPass && r.outcome != harness::Outcome::kSkip;
+        });
+    const auto wait = std::chrono::milliseconds(failed ? 2000 : 0);
+    if (std::optional<std::string> how = process->EndedHow(wait)) {
       result.server_note =
           absl::StrCat("the server ", *how, " during the checks; last lines of its stderr:\n",
                        process->StderrTail());

@@ -17,7 +17,7 @@ void SigtermSendsGoawayAndFinishesCalls(CheckContext& ctx) {
   if (process == nullptr) {
     throw CheckSkipped("needs --server-cmd: the harness stops only a server it started");
   }
-  if (std::optional<std::string> ended = process->EndedHow()) {
+  if (std::optional<std::string> ended = process->EndedHow(std::chrono::milliseconds(0))) {
     throw CheckSkipped(absl::StrCat("the server has already stopped (", *ended, ")"));
   }
   Wire w(ctx, /*tls=*/true);

@@ -29,6 +29,7 @@ class ListStream final : public grpc::ClientReadReactor<v1::User> {
              std::atomic<int>& open, std::atomic<int>& most_open)
       : open_(open), most_open_(most_open) {
     context_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    context_.set_wait_for_ready(true);  // as Call() does: a failed connect is retried
     stub.async()->ListUsers(&context_, &request, this);
     StartRead(&user_);
     StartCall();
