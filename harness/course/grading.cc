@@ -84,6 +84,15 @@ absl::StatusOr<std::string> Unpack(const std::string& submission, const Workspac
   return extract;
 }
 
+// A block of uids when grading as root (which runs submissions as other
+// uids); none otherwise.
+absl::StatusOr<std::optional<UidBlock>> TakeUidsIfRoot() {
+  if (geteuid() != 0) return std::optional<UidBlock>();
+  absl::StatusOr<UidBlock> taken = UidBlock::Take();
+  if (!taken.ok()) return taken.status();
+  return std::optional<UidBlock>(std::move(*taken));
+}
+
 }  // namespace
 
 absl::StatusOr<Grading> GradeSubmission(const Paths& course, GradeOptions options) {
@@ -105,13 +114,10 @@ absl::StatusOr<Grading> GradeSubmission(const Paths& course, GradeOptions option
   grading.seed = options.seed ? *options.seed : RandomSeed();
   // A uid of its own, which no grading beside it uses: the strays of a
   // submission are ended by killing every process of that uid.
-  std::optional<UidBlock> block;
-  if (geteuid() == 0 && options.uid < 0) {
-    absl::StatusOr<UidBlock> taken = UidBlock::Take();
-    if (!taken.ok()) return taken.status();
-    block.emplace(std::move(*taken));
-    options.uid = block->base();
-  }
+  absl::StatusOr<std::optional<UidBlock>> block =
+      options.uid < 0 ? TakeUidsIfRoot() : std::optional<UidBlock>();
+  if (!block.ok()) return block.status();
+  if (*block) options.uid = (*block)->base();
   if (geteuid() != 0) options.uid = -1;
 
   std::vector<const Lesson*> preflight;
@@ -229,13 +235,9 @@ absl::StatusOr<ClassResult> GradeClass(const Paths& course, const ClassOptions& 
   absl::StatusOr<std::vector<Lesson>> graded = SelectLessons(*all, options.grade.lessons);
   if (!graded.ok()) return graded.status();
   // The class's uids (base + slot), held until the class is graded.
-  std::optional<UidBlock> block;
-  if (geteuid() == 0) {
-    absl::StatusOr<UidBlock> taken = UidBlock::Take();
-    if (!taken.ok()) return taken.status();
-    block.emplace(std::move(*taken));
-  }
-  auto uid_of = [&](int slot) { return block ? block->base() + slot : -1; };
+  absl::StatusOr<std::optional<UidBlock>> block = TakeUidsIfRoot();
+  if (!block.ok()) return block.status();
+  auto uid_of = [&](int slot) { return *block ? (*block)->base() + slot : -1; };
   const auto checking = std::chrono::steady_clock::now();
   if (absl::Status ready =
           CheckGrader(course, *all, *graded, options.grade, uid_of(kPreflightSlot));

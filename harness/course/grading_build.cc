@@ -130,7 +130,9 @@ absl::StatusOr<TargetCommands> CommandsFor(const Paths& course, const Lesson& le
   }
   const std::string exercise_dir = absl::StrCat("/exercises/", lesson.dir, "/");
   for (absl::string_view token : absl::StrSplit(found.link, ' ', absl::SkipEmpty())) {
-    if (!absl::EndsWith(token, ".o") || token.find(exercise_dir) == absl::string_view::npos) {
+    if (!absl::EndsWith(token, ".o")) continue;
+    if (token.find(exercise_dir) == absl::string_view::npos) {
+      found.course_objects.emplace_back(token);
       continue;
     }
     const std::string object(token);
@@ -145,6 +147,19 @@ absl::StatusOr<TargetCommands> CommandsFor(const Paths& course, const Lesson& le
     found.compiles.emplace_back(object, compile);
   }
   return found;
+}
+
+absl::Status BuildCourseObjects(const Paths& course, const std::vector<TargetCommands>& targets) {
+  std::vector<std::string> argv = {"ninja", "-C", course.build};
+  for (const TargetCommands& target : targets) {
+    argv.insert(argv.end(), target.course_objects.begin(), target.course_objects.end());
+  }
+  if (argv.size() == 3) return absl::OkStatus();
+  const harness::RunResult built = harness::RunToEnd(argv, std::chrono::seconds(900));
+  if (built.code == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot build the course's own objects for these lessons (", course.build,
+                   "): is the course whole?\n", FirstErrorLines(built.output, 12, "    ")));
 }
 
 std::vector<std::string> CourseFilesNeeded(const Paths& course,

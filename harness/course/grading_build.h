@@ -24,12 +24,20 @@ struct TargetCommands {
   std::string target;                                         // "lesson-02-exercise"
   std::vector<std::pair<std::string, std::string>> compiles;  // object -> command
   std::string link;
+  // The course's own objects that the link takes as they are (the lesson's
+  // tests, say): exercise targets are not part of `all`, so the grader
+  // brings these up to date itself (BuildCourseObjects).
+  std::vector<std::string> course_objects;
 };
 
 // Read from the course's build (`ninja -t commands` and compile_commands.json).
 absl::StatusOr<TargetCommands> CommandsFor(const Paths& course, const Lesson& lesson,
                                            const std::string& target,
                                            const nlohmann::json& compile_db);
+
+// Brings the course's own objects of these targets up to date (ninja, as the
+// grader, before any submission is built); an error names what failed.
+absl::Status BuildCourseObjects(const Paths& course, const std::vector<TargetCommands>& targets);
 
 // The course's files and folders that these commands read (include folders,
 // the precompiled header, libraries, the lesson's own objects), plus each

@@ -92,6 +92,7 @@ absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Prepare(const Paths& cours
       all_targets.push_back(*found);
     }
   }
+  if (absl::Status built = BuildCourseObjects(course, all_targets); !built.ok()) return built;
   if (absl::Status ready = space->PrepareIsolation(all_targets, lessons); !ready.ok()) {
     return ready;
   }

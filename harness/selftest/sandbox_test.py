@@ -97,6 +97,18 @@ def outside_address():
         probe.close()
 
 
+def hostile_server(source, attempt):
+    """A case's user_service.cc: sandboxed_server.cc.in around the course's
+    solution of lesson 02 (comment lines left out: the hidden text must come
+    from the attempt alone) and the case's attempt.inc inside main()."""
+    here = os.path.join(source, "harness/selftest")
+    solution = open(os.path.join(source, "solutions/02-unary/user_service.cc")).read()
+    code = "\n".join(line for line in solution.splitlines()
+                     if not line.lstrip().startswith("//"))
+    template = open(os.path.join(here, "sandboxed_server.cc.in")).read()
+    return template.replace("@SOLUTION@", code).replace("@ATTEMPT@", attempt.rstrip("\n"))
+
+
 def lay_out_class(source, build, klass, out, fill):
     templates = os.path.join(source, "harness/selftest/sandboxed")
     for name in sorted(os.listdir(templates)):
@@ -105,6 +117,8 @@ def lay_out_class(source, build, klass, out, fill):
             os.makedirs(target, exist_ok=True)
             for f in files:
                 text = open(os.path.join(root, f)).read()
+                if f == "attempt.inc":
+                    f, text = "user_service.cc", hostile_server(source, text)
                 for key, value in fill.items():
                     text = text.replace(key, value)
                 open(os.path.join(target, f), "w").write(text)
