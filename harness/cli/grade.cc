@@ -123,7 +123,8 @@ void AddGradeCommands(CLI::App& app, Commands& commands) {
   grade->add_flag("--quiet", one->quiet, "only the final score line");
   grade->add_flag("--preflight,!--no-preflight", one->options.preflight,
                   "first grade the course's own solutions the same way, and stop (exit 2) when "
-                  "they fall short (default; grade-all checks once and passes --no-preflight)");
+                  "they fall short, after bringing the course's own objects up to date (default; "
+                  "grade-all does both once and passes --no-preflight)");
   commands.push_back({grade, [one] { return Grade(*one); }});
 
   // The checker that grading starts inside a sandbox's network namespace

@@ -159,7 +159,9 @@ absl::Status CheckGrader(const Paths& course, const std::vector<Lesson>& all,
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   options.uid = uid;
   std::vector<const Lesson*> preflight = PreflightLessons(course, all, graded);
-  auto space = Workspace::Prepare(course, Built({}, preflight), options);
+  // The graded lessons too: this workspace brings their course objects up
+  // to date for every submission of the class.
+  auto space = Workspace::Prepare(course, Built(graded, preflight), options);
   if (!space.ok()) return space.status();
   return (*space)->Preflight(preflight, options.seed ? *options.seed : RandomSeed());
 }

@@ -33,8 +33,9 @@ struct GradeOptions {
   std::size_t memory_bytes = std::size_t{2} << 30;  // per process (address space)
   int processes = 256;                              // per grading uid
   int uid = -1;  // the uid submissions run as; -1: chosen (when root)
-  // Grade the course's own solutions first (one lesson of each kind, the same
-  // way), and refuse to grade when they fall short.
+  // Bring the course's own objects up to date and grade its solutions first
+  // (one lesson of each kind, the same way); refuse to grade when they fall
+  // short.
   bool preflight = true;
   // Run every build step, server and test in a sandbox (core/sandbox.h)
   // when the host allows it. Without one, every report says so and why.

@@ -92,7 +92,11 @@ absl::StatusOr<std::unique_ptr<Workspace>> Workspace::Prepare(const Paths& cours
       all_targets.push_back(*found);
     }
   }
-  if (absl::Status built = BuildCourseObjects(course, all_targets); !built.ok()) return built;
+  // Once per grading run (the one that checks its own set-up), not in each
+  // of grade-all's children, which would run ninja on one build side by side.
+  if (options.preflight) {
+    if (absl::Status built = BuildCourseObjects(course, all_targets); !built.ok()) return built;
+  }
   if (absl::Status ready = space->PrepareIsolation(all_targets, lessons); !ready.ok()) {
     return ready;
   }
