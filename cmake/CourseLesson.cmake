@@ -15,7 +15,9 @@
 # errors. The solution side is ours and keeps -Werror.
 function(course_lesson dir)
   cmake_parse_arguments(L "" "" "SERVER;LIB;TESTS" ${ARGN})
-  string(SUBSTRING "${dir}" 0 2 nn)
+  # The id is what comes before the first dash: "02" or "02a" (a lesson added
+  # later sorts into place without renaming the folders after it).
+  string(REGEX REPLACE "-.*$" "" nn "${dir}")
   set(targets)
   foreach(side exercise solution)
     set(side_dir ${PROJECT_SOURCE_DIR}/${side}s/${dir})

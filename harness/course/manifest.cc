@@ -163,9 +163,14 @@ void LintLesson(const fs::path& root, const Lesson& lesson, std::vector<std::str
   }
 }
 
+// "NN-slug" or "NNx-slug": two digits, an optional lowercase letter, a dash.
 bool LooksLikeLessonFolder(const std::string& name) {
-  return name.size() > 3 && std::isdigit(static_cast<unsigned char>(name[0])) &&
-         std::isdigit(static_cast<unsigned char>(name[1])) && name[2] == '-';
+  if (name.size() < 4 || !std::isdigit(static_cast<unsigned char>(name[0])) ||
+      !std::isdigit(static_cast<unsigned char>(name[1]))) {
+    return false;
+  }
+  const std::size_t dash = std::islower(static_cast<unsigned char>(name[2])) ? 3 : 2;
+  return name.size() > dash + 1 && name[dash] == '-';
 }
 
 }  // namespace
@@ -174,9 +179,16 @@ std::vector<std::string> LintProblems(const Paths& paths, const std::vector<Less
   std::vector<std::string> problems;
   const fs::path root(paths.source);
   std::set<std::string> listed;
-  for (const auto& lesson : lessons) {
-    listed.insert(lesson.dir);
-    LintLesson(root, lesson, problems);
+  for (std::size_t i = 0; i < lessons.size(); ++i) {
+    listed.insert(lessons[i].dir);
+    LintLesson(root, lessons[i], problems);
+    if (!LooksLikeLessonFolder(lessons[i].dir)) {
+      problems.push_back(lessons[i].dir + ": a lesson folder is NN-slug or NNx-slug");
+    }
+    if (i > 0 && !(lessons[i - 1].id < lessons[i].id)) {
+      problems.push_back(absl::StrCat(lessons[i].dir, ": lesson ids must be listed in order (",
+                                      lessons[i - 1].id, " comes before ", lessons[i].id, ")"));
+    }
   }
   for (const char* tree : {"lessons", "exercises", "solutions"}) {
     for (const auto& name : Names(root / tree)) {
