@@ -176,31 +176,8 @@ ssize_t Connection::Read(nghttp2_session* session, int32_t id, uint8_t* buf, siz
                          uint32_t* flags, nghttp2_data_source*, void* user) {
   auto* self = static_cast<Connection*>(user);
   auto it = self->streams_.find(id);
-  if (it == self->streams_.end()) {
-    *flags |= NGHTTP2_DATA_FLAG_EOF;
-    return 0;
-  }
-  Stream& s = it->second;
-  const std::size_t n = std::min(length, s.response.size() - s.sent);
-  std::memcpy(buf, s.response.data() + s.sent, n);
-  s.sent += n;
-  if (s.sent < s.response.size()) return static_cast<ssize_t>(n);
-  if (s.hold) {
-    if (n == 0) return NGHTTP2_ERR_DEFERRED;
-    return static_cast<ssize_t>(n);
-  }
-  *flags |= NGHTTP2_DATA_FLAG_EOF;
-  if (!s.data_ends) {
-    *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-    std::vector<nghttp2_nv> nva;
-    for (auto& [name, value] : s.trailers) {
-      nva.push_back({reinterpret_cast<uint8_t*>(name.data()),
-                     reinterpret_cast<uint8_t*>(value.data()), name.size(), value.size(),
-                     NGHTTP2_NV_FLAG_NONE});
-    }
-    nghttp2_submit_trailer(session, id, nva.data(), nva.size());
-  }
-  return static_cast<ssize_t>(n);
+  h2fixture::Body* body = it == self->streams_.end() ? nullptr : &it->second;
+  return h2fixture::ReadBody(session, id, body, buf, length, flags);
 }
 
 void Connection::Answer(std::int32_t id, Headers headers, std::string message, Headers trailers) {

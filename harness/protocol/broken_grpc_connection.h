@@ -15,19 +15,18 @@
 #include <utility>
 #include <vector>
 
+#include "selftest/h2_fixture.h"
+
 namespace course::broken {
 
 using Clock = std::chrono::steady_clock;
-using Headers = std::vector<std::pair<std::string, std::string>>;
+using Headers = h2fixture::Headers;
 
-struct Stream {
+// The response side (h2fixture::Body): hold_open for a Watch that waits for
+// its deadline; end_with_data for a stream ended by DATA, with no trailers.
+struct Stream : h2fixture::Body {
   Headers request;
   std::string body;
-  std::string response;  // DATA still to send
-  std::size_t sent = 0;
-  Headers trailers;
-  bool hold = false;       // a Watch: wait for the deadline
-  bool data_ends = false;  // end the stream with DATA, no trailers
   std::optional<Clock::time_point> deadline;
   bool answered = false;
 };

@@ -78,7 +78,7 @@ void Connection::RespondHealth(std::int32_t id, Stream& s, const std::string& me
   const bool known = name.empty() || mode_ == "unknown-health-serving";
   Headers headers = {{":status", "200"}, {"content-type", "application/grpc"}};
   if (method == "Watch") {
-    s.hold = mode_ != "watch-ends";
+    s.hold_open = mode_ != "watch-ends";
     return Answer(id, headers, Prefixed(known ? "\x08\x01" : "\x08\x03"), {{"grpc-status", "0"}});
   }
   if (method != "Check") return TrailersOnly(id, 12, "unknown method " + method);
@@ -91,7 +91,7 @@ void Connection::RespondHealth(std::int32_t id, Stream& s, const std::string& me
   if (mode_ == "status-in-headers") headers.emplace_back("grpc-status", "0");
   if (mode_ == "data-ends-stream") {
     headers.emplace_back("grpc-status", "0");
-    s.data_ends = true;
+    s.end_with_data = true;
   }
   if (mode_ == "lying-prefix") response = Prefixed("\x08\x01", 10);
   if (mode_ == "wrong-response-type") response = Prefixed("\xff\xff\xff");
@@ -101,9 +101,9 @@ void Connection::RespondHealth(std::int32_t id, Stream& s, const std::string& me
 std::optional<Clock::time_point> Connection::Tick() {
   std::optional<Clock::time_point> next;
   for (auto& [id, s] : streams_) {
-    if (!s.hold || !s.deadline) continue;
+    if (!s.hold_open || !s.deadline) continue;
     if (*s.deadline <= Clock::now()) {
-      s.hold = false;
+      s.hold_open = false;
       s.trailers = {{"grpc-status", "4"}, {"grpc-message", "deadline exceeded"}};
       nghttp2_session_resume_data(session_, id);
     } else if (!next || *s.deadline < *next) {
@@ -168,24 +168,9 @@ bool Connection::OnReadable() {
 }
 
 bool Connection::Pump() {
-  for (;;) {
-    const uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n <= 0) break;
-    out_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
-  }
-  while (!out_.empty()) {
-    const ssize_t n = send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      out_.erase(0, static_cast<std::size_t>(n));
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      break;
-    } else {
-      return false;
-    }
-  }
-  return nghttp2_session_want_read(session_) || nghttp2_session_want_write(session_) ||
-         !out_.empty();
+  return h2fixture::Flush(session_, fd_, out_) &&
+         (nghttp2_session_want_read(session_) || nghttp2_session_want_write(session_) ||
+          !out_.empty());
 }
 
 }  // namespace course::broken

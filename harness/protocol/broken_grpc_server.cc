@@ -56,31 +56,6 @@ namespace {
 using course::broken::Clock;
 using course::broken::Connection;
 
-int Listen(const std::string& host_port, std::uint16_t* port) {
-  const std::size_t colon = host_port.rfind(':');
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  if (colon == std::string::npos ||
-      inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &address.sin_addr) != 1) {
-    std::cerr << "course-broken-grpc-server: --listen wants IPV4:PORT\n";
-    return -1;
-  }
-  address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(host_port.substr(colon + 1))));
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  socklen_t size = sizeof address;
-  if (fd < 0 || bind(fd, generic, size) != 0 || listen(fd, 128) != 0 ||
-      getsockname(fd, generic, &size) != 0) {
-    std::cerr << "course-broken-grpc-server: cannot listen on " << host_port << ": "
-              << std::strerror(errno) << "\n";
-    return -1;
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
-}
-
 // Milliseconds until the earliest deadline of any connection (-1: none).
 int PollTimeout(std::vector<std::unique_ptr<Connection>>& connections) {
   std::optional<Clock::time_point> next;
@@ -180,7 +155,7 @@ int main(int argc, char** argv) {
   const int signals = signalfd(-1, &stop, SFD_CLOEXEC);
 
   std::uint16_t port = 0;
-  const int listener = Listen(listen, &port);
+  const int listener = course::h2fixture::ListenTcp(listen, "course-broken-grpc-server", &port);
   if (listener < 0 || signals < 0) return 1;
   std::cerr << "course-broken-grpc-server: mode " << mode << "\n";
   std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port << std::endl;

@@ -21,36 +21,15 @@ constexpr std::uint32_t kStreamCap = 100;
 
 void PingAnswered(CheckContext& ctx) {
   Wire w(ctx, /*tls=*/true);
-  wire::H2Client& c = w.Connect();
-  const std::string opaque = "grpc\x01\x02\x03\x04";
-  ctx.Sent("PING <- 67 72 70 63 01 02 03 04");
-  c.SubmitPing(opaque);
-  const bool acked = c.RunUntil(
-      [&] {
-        for (const std::string& ack : c.ping_acks()) {
-          if (ack == opaque) return true;
-        }
-        return false;
-      },
-      w.Deadline());
-  w.Record();
-  ctx.Expect(acked,
-             c.ping_acks().empty() ? "no PING ACK came back" : "the PING ACK carried other bytes",
-             "PING with ACK and the same 8 bytes", "RFC 9113 6.7");
+  wire_suite::ExpectPingEchoed(w, "grpc\x01\x02\x03\x04", "67 72 70 63 01 02 03 04",
+                               "RFC 9113 6.7");
 }
 
 void UnknownFrameTypeIgnored(CheckContext& ctx) {
   Wire w(ctx, /*tls=*/true);
   const LiveMethod method = PickLiveMethod(ctx);
   wire::H2Client& c = w.Connect();
-  const std::string frame(
-      "\x00\x00\x04\xbb\x00\x00\x00\x00\x00"
-      "abcd",
-      13);
-  ctx.Sent("a frame of type 0xbb on stream 0, then the live method on the same connection");
-  absl::Status sent = c.SendRaw(frame, w.Deadline());
-  ctx.Expect(sent.ok(), absl::StrCat("could not send the frame: ", sent.message()),
-             "the connection open");
+  wire_suite::SendUnknownFrame(w, c, "the live method");
   Wire::Call call = CallLiveOn(w, c, method, {wire::LengthPrefixed(method.request)});
   ctx.Expect(!c.goaway_code().has_value(), "the server sent GOAWAY after a frame of unknown type",
              "frames of unknown type ignored (RFC 9113 4.1 and 5.5)");
@@ -60,10 +39,7 @@ void UnknownFrameTypeIgnored(CheckContext& ctx) {
 void BadPrefaceCloses(CheckContext& ctx) {
   Wire w(ctx, /*tls=*/true);
   wire::H2Client& c = w.Connect(/*preface=*/false);
-  ctx.Sent("PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n (the magic with SM replaced)");
-  (void)c.SendRaw(std::string("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), w.Deadline());
-  const bool closed = c.WaitForClose(w.Deadline());
-  w.Record();
+  const bool closed = wire_suite::BadPrefaceCloses(w, c);
   ctx.Expect(closed,
              absl::StrCat("the connection was still open after ", Millis(ctx.rpc_deadline())),
              "the server closes the connection (RFC 9113 3.4: a PROTOCOL_ERROR)");

@@ -36,6 +36,8 @@
 #include <string>
 #include <vector>
 
+#include "selftest/h2_fixture.h"
+
 namespace {
 
 std::string Prefixed(const std::string& message, std::uint32_t length) {
@@ -57,15 +59,10 @@ std::string Varint(std::uint64_t value) {
   return out;
 }
 
-struct Stream {
+// The response side is an h2fixture::Body (hold_open for no-trailers).
+struct Stream : course::h2fixture::Body {
   std::string path;
-  std::string body;      // the request's DATA
-  std::string response;  // DATA still to send
-  std::size_t sent = 0;
-  std::vector<std::pair<std::string, std::string>> trailers;
-  bool send_trailers = true;
-  bool end_with_data = false;
-  bool hold_open = false;  // no-trailers: never end the stream
+  std::string body;  // the request's DATA
 };
 
 class Connection {
@@ -120,31 +117,8 @@ class Connection {
                       uint32_t* flags, nghttp2_data_source*, void* user) {
     auto* self = static_cast<Connection*>(user);
     auto it = self->streams_.find(id);
-    if (it == self->streams_.end()) {
-      *flags |= NGHTTP2_DATA_FLAG_EOF;
-      return 0;
-    }
-    Stream& s = it->second;
-    const std::size_t n = std::min(length, s.response.size() - s.sent);
-    std::memcpy(buf, s.response.data() + s.sent, n);
-    s.sent += n;
-    if (s.sent < s.response.size()) return static_cast<ssize_t>(n);
-    if (s.hold_open) {
-      if (n == 0) return NGHTTP2_ERR_DEFERRED;
-      return static_cast<ssize_t>(n);
-    }
-    *flags |= NGHTTP2_DATA_FLAG_EOF;
-    if (!s.end_with_data) {
-      *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      std::vector<nghttp2_nv> nva;
-      for (auto& [name, value] : s.trailers) {
-        nva.push_back({reinterpret_cast<uint8_t*>(name.data()),
-                       reinterpret_cast<uint8_t*>(value.data()), name.size(), value.size(),
-                       NGHTTP2_NV_FLAG_NONE});
-      }
-      nghttp2_submit_trailer(session, id, nva.data(), nva.size());
-    }
-    return static_cast<ssize_t>(n);
+    course::h2fixture::Body* body = it == self->streams_.end() ? nullptr : &it->second;
+    return course::h2fixture::ReadBody(session, id, body, buf, length, flags);
   }
 
   int fd_;
@@ -273,50 +247,10 @@ bool Connection::OnReadable() {
 
 bool Connection::Pump() {
   // While sniffing, nothing of HTTP/2 (not even SETTINGS) goes out.
-  while (!sniffing_) {
-    const uint8_t* data = nullptr;
-    const ssize_t n = nghttp2_session_mem_send(session_, &data);
-    if (n <= 0) break;
-    out_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
-  }
-  while (!out_.empty()) {
-    const ssize_t n = send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      out_.erase(0, static_cast<std::size_t>(n));
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      break;
-    } else {
-      return false;
-    }
-  }
+  if (!course::h2fixture::Flush(session_, fd_, out_, /*hold_back=*/sniffing_)) return false;
   return !sniffing_ ? (nghttp2_session_want_read(session_) ||
                        nghttp2_session_want_write(session_) || !out_.empty())
                     : true;
-}
-
-int Listen(const std::string& host_port, std::uint16_t* port) {
-  const std::size_t colon = host_port.rfind(':');
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  if (colon == std::string::npos ||
-      inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &address.sin_addr) != 1) {
-    std::cerr << "course-broken-h2-server: --listen wants IPV4:PORT\n";
-    return -1;
-  }
-  address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(host_port.substr(colon + 1))));
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  auto* generic = reinterpret_cast<sockaddr*>(&address);
-  socklen_t size = sizeof address;
-  if (fd < 0 || bind(fd, generic, size) != 0 || listen(fd, 64) != 0 ||
-      getsockname(fd, generic, &size) != 0) {
-    std::cerr << "course-broken-h2-server: cannot listen on " << host_port << ": "
-              << std::strerror(errno) << "\n";
-    return -1;
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
 }
 
 }  // namespace
@@ -332,7 +266,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::uint16_t port = 0;
-  const int listener = Listen(listen, &port);
+  const int listener = course::h2fixture::ListenTcp(listen, "course-broken-h2-server", &port);
   if (listener < 0) return 1;
   std::cerr << "course-broken-h2-server: mode " << mode << "\n";
   std::cout << "listening on " << listen.substr(0, listen.rfind(':')) << ":" << port << std::endl;

@@ -195,4 +195,44 @@ void Add(std::vector<CheckDef>& checks, const char* id, const char* rule, const 
   checks.push_back({id, rule, title, std::move(body), level});
 }
 
+void ExpectPingEchoed(Wire& w, const std::string& opaque, const std::string& hex,
+                      const std::string& cite) {
+  H2Client& c = w.Connect();
+  w.ctx().Sent(absl::StrCat("PING <- ", hex));
+  c.SubmitPing(opaque);
+  const bool acked = c.RunUntil(
+      [&] {
+        for (const std::string& ack : c.ping_acks()) {
+          if (ack == opaque) return true;
+        }
+        return false;
+      },
+      w.Deadline());
+  w.Record();
+  w.ctx().Expect(
+      acked, c.ping_acks().empty() ? "no PING ACK came back" : "the PING ACK carried other bytes",
+      "PING with ACK and the same 8 bytes", cite);
+}
+
+void SendUnknownFrame(Wire& w, H2Client& c, const std::string& then) {
+  // Type 0xbb, no flags, stream 0, 4 bytes of payload.
+  const std::string frame(
+      "\x00\x00\x04\xbb\x00\x00\x00\x00\x00"
+      "abcd",
+      13);
+  w.ctx().Sent(
+      absl::StrCat("a frame of type 0xbb on stream 0, then ", then, " on the same connection"));
+  absl::Status sent = c.SendRaw(frame, w.Deadline());
+  w.ctx().Expect(sent.ok(), absl::StrCat("could not send the frame: ", sent.message()),
+                 "the connection open");
+}
+
+bool BadPrefaceCloses(Wire& w, H2Client& c) {
+  w.ctx().Sent("PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n (the magic with SM replaced)");
+  (void)c.SendRaw(std::string("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), w.Deadline());
+  const bool closed = c.WaitForClose(w.Deadline());
+  w.Record();
+  return closed;
+}
+
 }  // namespace course::harness::wire_suite

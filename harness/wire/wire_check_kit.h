@@ -113,6 +113,19 @@ Wire::Call GetUser(Wire& w, std::int32_t id, const Headers& extra = {});
 // `interval_ms`.
 v1::ListUsersRequest SlowListOfNewUsers(CheckContext& ctx, int count, int interval_ms);
 
+// Connection steps (RFC 9113) that the course's W9 checks and the protocol
+// suite both take, each on a connection of its own from `w`.
+// A PING with `opaque` (8 bytes, shown as `hex`); fails unless it comes back
+// ACKed with the same bytes.
+void ExpectPingEchoed(Wire& w, const std::string& opaque, const std::string& hex,
+                      const std::string& cite);
+// A frame of unknown type (0xbb) on stream 0 of `c`; `then` is what the check
+// does next on the same connection.
+void SendUnknownFrame(Wire& w, H2Client& c, const std::string& then);
+// The client preface with SM replaced, on a connection opened without one;
+// true when the server closed the connection within the deadline.
+bool BadPrefaceCloses(Wire& w, H2Client& c);
+
 void Add(std::vector<CheckDef>& checks, const char* id, const char* rule, const char* title,
          std::function<void(CheckContext&)> body, Level level = Level::kMust);
 

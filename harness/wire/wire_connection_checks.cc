@@ -22,37 +22,14 @@ namespace {
 // W9: the connection.
 void PingIsAnswered(CheckContext& ctx) {
   Wire w(ctx);
-  H2Client& c = w.Connect();
-  const std::string opaque = "wire\x01\x02\x03\x04";
-  ctx.Sent("PING <- 77 69 72 65 01 02 03 04");
-  c.SubmitPing(opaque);
-  const bool acked = c.RunUntil(
-      [&] {
-        for (const std::string& ack : c.ping_acks()) {
-          if (ack == opaque) return true;
-        }
-        return false;
-      },
-      w.Deadline());
-  w.Record();
-  ctx.Expect(acked,
-             c.ping_acks().empty() ? "no PING ACK came back" : "the PING ACK carried other bytes",
-             "PING with ACK and the same 8 bytes",
-             "RFC 9113 6.7: a PING must be answered with the same payload");
+  ExpectPingEchoed(w, "wire\x01\x02\x03\x04", "77 69 72 65 01 02 03 04",
+                   "RFC 9113 6.7: a PING must be answered with the same payload");
 }
 
 void UnknownFrameTypeIsIgnored(CheckContext& ctx) {
   Wire w(ctx);
   H2Client& c = w.Connect();
-  // Type 0xbb, no flags, stream 0, 4 bytes of payload.
-  const std::string frame(
-      "\x00\x00\x04\xbb\x00\x00\x00\x00\x00"
-      "abcd",
-      13);
-  ctx.Sent("a frame of type 0xbb on stream 0, then GetUser on the same connection");
-  absl::Status sent = c.SendRaw(frame, w.Deadline());
-  ctx.Expect(sent.ok(), absl::StrCat("could not send the frame: ", sent.message()),
-             "the connection open");
+  SendUnknownFrame(w, c, "GetUser");
   const std::int32_t id = UnusedId(ctx);
   Wire::Call call = w.ExchangeOn(c, w.Request("GetUser"),
                                  {wire::LengthPrefixed(GetUserMessage(id))}, w.Deadline());
@@ -64,10 +41,7 @@ void UnknownFrameTypeIsIgnored(CheckContext& ctx) {
 void BadPrefaceClosesConnection(CheckContext& ctx) {
   Wire w(ctx);
   H2Client& c = w.Connect(/*preface=*/false);
-  ctx.Sent("PRI * HTTP/2.0\\r\\n\\r\\nXX\\r\\n\\r\\n (the magic with SM replaced)");
-  (void)c.SendRaw(std::string("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), w.Deadline());
-  const bool closed = c.WaitForClose(w.Deadline());
-  w.Record();
+  const bool closed = BadPrefaceCloses(w, c);
   ctx.Expect(closed,
              absl::StrCat("the connection was still open after ", Millis(ctx.rpc_deadline())),
              "the server closes the connection (a PROTOCOL_ERROR, GOAWAY optional)",
