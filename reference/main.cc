@@ -8,23 +8,16 @@
 // and exits as soon as none is left (service/drain.h).
 #include <CLI/CLI.hpp>
 
-#include <pthread.h>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "service/server.h"
+#include "service/stop_signals.h"
 
 namespace {
 
 int RunServer(const course::service::ServerOptions& options) {
-  // Block the stop signals before gRPC starts its threads, so that only the
-  // sigwait below ever receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  course::service::StopSignals stop_signals;  // before gRPC starts its threads
 
   auto server = course::service::ReferenceServer::Start(options);
   if (!server.ok()) {
@@ -33,8 +26,7 @@ int RunServer(const course::service::ServerOptions& options) {
   }
   std::cout << "listening on " << (*server)->address() << std::endl;
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  const int signal = stop_signals.Wait();
   std::cerr << "course-reference-server: stopping (signal " << signal
             << "), draining calls for up to 5 s\n";
   (*server)->Shutdown(std::chrono::seconds(5));

@@ -7,12 +7,12 @@
 // SIGINT, like a course server (S4); GetUser answers one fixed user.
 #include <pthread.h>
 
-#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
 
 #include "bench/bare_server.h"
+#include "service/stop_signals.h"
 
 int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
@@ -24,11 +24,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  course::service::StopSignals stop_signals;  // before gRPC starts its threads
 
   auto server = course::bench::BareServer::Start(listen);
   if (server == nullptr) {
@@ -36,7 +32,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "listening on " << server->address() << std::endl;
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  stop_signals.Wait();
   return 0;
 }

@@ -24,7 +24,9 @@ std::string Indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string XmlEscape(const std::string& text) {
+}  // namespace
+
+std::string MarkupEscape(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
     switch (c) {
@@ -54,8 +56,6 @@ std::string XmlEscape(const std::string& text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string FindingText(const Finding& f) {
   std::string text = f.message + "\n";
@@ -224,7 +224,7 @@ std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& s
   for (const CheckResult& result : results) by_area[result.area].push_back(&result);
   std::ostringstream xml;
   xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml << "<testsuites name=\"" << XmlEscape(suite_name) << "\" tests=\"" << results.size()
+  xml << "<testsuites name=\"" << MarkupEscape(suite_name) << "\" tests=\"" << results.size()
       << "\" failures=\"" << summary.failed << "\" skipped=\"" << summary.skipped << "\" time=\""
       << summary.seconds << "\">\n";
   for (const auto& [area, members] : by_area) {
@@ -235,22 +235,23 @@ std::string ToJunit(const std::vector<CheckResult>& results, const RunSummary& s
       skipped += r->outcome == Outcome::kSkip ? 1 : 0;
       seconds += r->seconds;
     }
-    xml << "  <testsuite name=\"" << XmlEscape(area) << "\" tests=\"" << members.size()
+    xml << "  <testsuite name=\"" << MarkupEscape(area) << "\" tests=\"" << members.size()
         << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\"" << skipped << "\" time=\""
         << seconds << "\">\n";
     for (const CheckResult* r : members) {
-      xml << "    <testcase classname=\"" << XmlEscape(suite_name + "." + area) << "\" name=\""
-          << XmlEscape(r->id) << "\" time=\"" << r->seconds << "\">\n";
-      xml << "      <properties><property name=\"rule\" value=\"" << XmlEscape(r->rule)
+      xml << "    <testcase classname=\"" << MarkupEscape(suite_name + "." + area) << "\" name=\""
+          << MarkupEscape(r->id) << "\" time=\"" << r->seconds << "\">\n";
+      xml << "      <properties><property name=\"rule\" value=\"" << MarkupEscape(r->rule)
           << "\"/><property name=\"level\" value=\"" << LevelName(r->level)
           << "\"/></properties>\n";
       if (CountsAsFailure(*r)) {
         const std::string message =
             r->known_failing ? "listed as known-failing, but it passed" : r->finding.message;
-        xml << "      <failure message=\"" << XmlEscape(message) << "\" type=\""
-            << XmlEscape(r->rule) << "\">" << XmlEscape(FindingText(r->finding)) << "</failure>\n";
+        xml << "      <failure message=\"" << MarkupEscape(message) << "\" type=\""
+            << MarkupEscape(r->rule) << "\">" << MarkupEscape(FindingText(r->finding))
+            << "</failure>\n";
       } else if (r->outcome == Outcome::kSkip) {
-        xml << "      <skipped message=\"" << XmlEscape(r->finding.message) << "\"/>\n";
+        xml << "      <skipped message=\"" << MarkupEscape(r->finding.message) << "\"/>\n";
       }
       xml << "    </testcase>\n";
     }

@@ -30,6 +30,10 @@ RunSummary Summarize(const std::vector<CheckResult>& results, double seconds);
 // what came back, what the rule expects, a hint and a command to try it.
 std::string FindingText(const Finding& finding);
 
+// `text` made safe inside XML or HTML, as element text or a quoted attribute:
+// the five markup characters escaped, control characters XML forbids as `?`.
+std::string MarkupEscape(const std::string& text);
+
 // One line as a check finishes ("  PASS unary.get-user... (G1)").
 void PrintProgress(std::ostream& out, const CheckResult& result, bool color);
 // The failures in detail, then the warnings, then the closing line

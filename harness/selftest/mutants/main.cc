@@ -8,8 +8,6 @@
 // one log line per call unless --quiet, a drain on SIGTERM or SIGINT.
 #include <CLI/CLI.hpp>
 
-#include <pthread.h>
-#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <iostream>
@@ -17,6 +15,7 @@
 
 #include "mutants/faults.h"
 #include "mutants/mutant_server.h"
+#include "service/stop_signals.h"
 
 namespace {
 
@@ -30,13 +29,7 @@ void PrintCatalogue(std::ostream& out) {
 }
 
 int RunServer(const course::mutants::MutantServerOptions& options) {
-  // Block the stop signals before gRPC starts its threads, so that only the
-  // sigwait below ever receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  course::service::StopSignals stop_signals;  // before gRPC starts its threads
 
   auto server = course::mutants::MutantServer::Start(options);
   if (!server.ok()) {
@@ -45,8 +38,7 @@ int RunServer(const course::mutants::MutantServerOptions& options) {
   }
   std::cout << "listening on " << (*server)->address() << std::endl;
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  const int signal = stop_signals.Wait();
   std::cerr << "course-mutant-server: stopping (signal " << signal
             << "), draining calls for up to 5 s\n";
   (*server)->Shutdown(std::chrono::seconds(5));
