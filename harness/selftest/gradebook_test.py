@@ -17,13 +17,7 @@ import shutil
 import subprocess
 import sys
 
-results = []
-
-
-def check(ok, what):
-    results.append(bool(ok))
-    print(("PASS " if ok else "FAIL ") + what, flush=True)
-
+from selftest_kit import check, summary
 
 class Page(html.parser.HTMLParser):
     """What gradebook.html shows, read back from its data- attributes."""
@@ -212,9 +206,7 @@ def main():
         shutil.rmtree(args.work, ignore_errors=True)
         os.makedirs(args.work)
         (test_html if args.mode == "html" else test_merge)(args.cli, args.work)
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    return summary()
 
 
 if __name__ == "__main__":
