@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/testing/test.pb.h"
 
 namespace course::interop {
 
@@ -19,6 +20,13 @@ using grpc::testing::StreamingInputCallRequest;
 using grpc::testing::StreamingInputCallResponse;
 using grpc::testing::StreamingOutputCallRequest;
 using grpc::testing::StreamingOutputCallResponse;
+
+void LinkTestProtoDescriptor() {
+  // A volatile store cannot be left out, so the table's address (and with it
+  // test.pb.cc) is linked.
+  const void* volatile table = &::descriptor_table_grpc_2ftesting_2ftest_2eproto;
+  (void)table;
+}
 
 grpc::testing::Payload ZeroPayload(int size) {
   grpc::testing::Payload payload;

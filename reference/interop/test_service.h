@@ -38,6 +38,13 @@ inline constexpr char kEchoTrailing[] = "x-grpc-test-echo-trailing-bin";
 // A payload of `size` zero bytes, type COMPRESSABLE.
 grpc::testing::Payload ZeroPayload(int size);
 
+// Brings grpc/testing/test.proto's descriptor into the binary, so that
+// reflection can describe the TestService it lists (S2). That file declares
+// services only: no code uses a message of it, and without a reference its
+// object would be left in the proto library's archive. Call it where the
+// service is registered.
+void LinkTestProtoDescriptor();
+
 // Copies the echo metadata of the request into the reply's initial metadata
 // and trailers. Call before anything is sent.
 void EchoMetadata(grpc::CallbackServerContext* context);

@@ -65,6 +65,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::Start(
   builder.RegisterService(&server->user_service_);
   builder.RegisterService(&server->chat_service_);
   if (options.interop) {
+    interop::LinkTestProtoDescriptor();  // S2: reflection can describe it
     builder.RegisterService(&server->test_service_);
     builder.RegisterService(&server->unimplemented_service_);
   }

@@ -82,6 +82,7 @@ absl::StatusOr<std::unique_ptr<MutantServer>> MutantServer::Start(
     builder.RegisterService(server->undescribed_.get());
   }
   if (IsInteropFault(fault)) {
+    interop::LinkTestProtoDescriptor();
     server->test_service_ = std::make_unique<MutantTestService>(fault);
     builder.RegisterService(server->test_service_.get());
     if (fault == "interop.unimplemented_service") {
