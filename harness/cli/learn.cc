@@ -57,7 +57,9 @@ void PrintStatusLine(const Lesson& lesson, const std::string& status, const nloh
   const char* paint = status == "passing"   ? "\033[32m"
                       : status == "failing" ? "\033[31m"
                                             : "\033[2m";
-  std::cout << "  " << lesson.id << "  " << lesson.title;
+  // Ids are "02" or "02a": pad to three so that every title starts in one column.
+  std::cout << "  " << lesson.id
+            << std::string(lesson.id.size() < 3 ? 4 - lesson.id.size() : 1, ' ') << lesson.title;
   for (std::size_t i = lesson.title.size(); i < 44; ++i) std::cout << ' ';
   std::cout << Paint(color, paint) << status << Paint(color, "\033[0m");
   if (entry.contains("points")) {
