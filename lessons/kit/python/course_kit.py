@@ -111,6 +111,12 @@ def invalid_field(context, field, description):
     reference.fail(context, StatusCode.INVALID_ARGUMENT, description, field)
 
 
+def user_problem(request):
+    """The rule C1 a CreateUserRequest breaks, as (field, why), or None; the
+    field is "name" or "email" (lesson 04 writes this check itself)."""
+    return reference.invalid_user_field(request)
+
+
 def ascii_fold(text):
     """ASCII letters to lower case, everything else unchanged (rule C3)."""
     return reference.ascii_fold(text)
