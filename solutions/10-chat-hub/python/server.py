@@ -7,9 +7,8 @@ the hub, and the handler's generator writes the stream's outbox.
 """
 import threading
 
+import course_kit as kit  # first: it says clearly when grpc cannot be imported
 import grpc
-
-import course_kit as kit
 from course_kit import StatusCode, pb
 from hub import HALF_CLOSED, Hub
 
