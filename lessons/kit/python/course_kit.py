@@ -215,7 +215,9 @@ def main(users=UserService, chat=ChatService, interceptors=(), reference_interce
          argv=None):
     """The usual end of a lesson's server.py: `kit.main(users=MyUsers)`.
 
-    users, chat: the service classes, each built with the Shared state.
+    users, chat: what builds each service from the Shared state: usually
+    the class itself, or a lambda when the services share more (lesson 10's
+    hub).
     interceptors: grpc.ServerInterceptor objects of the lesson's own.
     reference_interceptors: the reference's request-id echo (M1) and call
     log; the interceptor lesson turns them off and brings its own."""
