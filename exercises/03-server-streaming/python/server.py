@@ -5,7 +5,6 @@ Read lessons/03-server-streaming/README.md first (its "In Python" section).
 Everything except ListUsers is served for you by the kit.
 """
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class ServerStreamingLesson(kit.UserService):

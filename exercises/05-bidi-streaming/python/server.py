@@ -7,7 +7,7 @@ Every other RPC (UserService.Chat included) is served for you by the kit.
 import threading
 
 import course_kit as kit
-from course_kit import StatusCode, pb
+from course_kit import pb
 
 
 class RoomSeq:

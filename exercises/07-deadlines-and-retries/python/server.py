@@ -8,7 +8,6 @@ retrying client, are C++ unit tests.
 import threading
 
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class DeadlinesLesson(kit.UserService):

@@ -7,7 +7,7 @@ interceptor (4) and the default deadline (5) are C++ unit tests.
 """
 import course_kit as kit  # first: it says clearly when grpc cannot be imported
 import grpc
-from course_kit import StatusCode, pb
+from course_kit import StatusCode
 
 REQUEST_ID = "x-request-id"
 

@@ -6,7 +6,6 @@ section). The Python track grades tasks 1 and 2 with the checks; tasks 3 and
 4 (300,000 users, the memory bound) are measured by the C++ LargeList tests.
 """
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class LargeDataLesson(kit.UserService):

@@ -9,7 +9,6 @@ when it can send one, so the store is read one user at a time, at the
 reader's pace, and the list is never built in memory.
 """
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class ServerStreamingLesson(kit.UserService):

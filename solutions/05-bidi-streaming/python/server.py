@@ -11,7 +11,7 @@ it is read, so the echo is full duplex without a thread of its own.
 import threading
 
 import course_kit as kit
-from course_kit import StatusCode, pb
+from course_kit import pb
 
 
 class RoomSeq:

@@ -13,7 +13,6 @@ starve the calls that come after them.
 import threading
 
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class DeadlinesLesson(kit.UserService):

@@ -11,7 +11,6 @@ the transport, and the transport only takes it when HTTP/2 flow control lets
 it, so a slow reader slows the generator instead of piling up messages.
 """
 import course_kit as kit
-from course_kit import StatusCode, pb
 
 
 class LargeDataLesson(kit.UserService):

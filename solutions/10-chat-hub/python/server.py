@@ -9,7 +9,7 @@ import threading
 
 import course_kit as kit  # first: it says clearly when grpc cannot be imported
 import grpc
-from course_kit import StatusCode, pb
+from course_kit import StatusCode
 from hub import HALF_CLOSED, Hub
 
 
